@@ -1,0 +1,150 @@
+"""The check framework: declared metrics, graded bands, and a `run()` that never raises.
+
+A check subclasses `Check`, declares its metrics (name, unit, description) and the
+bands that grade them, and implements `collect()`. `run()` wraps `collect()` with a
+time limit and turns any exception into an `error` result, so one broken check never
+stops the others.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from agentprobe.configspec import CheckConfig
+from agentprobe.report import CheckResult, MetricValue, Status, worst
+from agentprobe.thresholds import Band
+
+if TYPE_CHECKING:
+    from agentprobe.config import Config
+
+C = TypeVar("C", bound=CheckConfig)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric's declaration: its unit (as in the name suffix) and what it means."""
+
+    unit: str
+    description: str
+
+
+class Skipped(Exception):
+    """Raised by `collect()` when the check cannot run here; the reason becomes the summary."""
+
+    def __init__(self, summary: str, advice: list[str] | None = None) -> None:
+        super().__init__(summary)
+        self.summary, self.advice = summary, advice or []
+
+
+@dataclass
+class Environment:
+    """What a check may reach besides its own config: shared seams and run options.
+
+    Checks build their own hardware seams (audio backend, psutil) in `create()` from
+    these, so tests construct checks directly with fakes instead.
+    """
+
+    config: Config
+    data_dir: Path
+    options: dict[str, Any] = field(default_factory=dict)
+    progress: Callable[[str, float], None] = lambda label, fraction: None
+    token: str | None = None
+
+
+class Check(ABC, Generic[C]):
+    """Base class of every check. Subclasses set the ClassVars and implement `collect()`."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    config_class: ClassVar[type[CheckConfig]] = CheckConfig
+    metrics: ClassVar[Mapping[str, Metric]] = {}
+    bands: ClassVar[Mapping[str, Band]] = {}
+    headline: ClassVar[tuple[str, ...]] = ()  # the key figures shown in the human table
+    heavy: ClassVar[bool] = False  # heavy checks load the network and are postponed during calls
+
+    def __init__(self, config: C) -> None:
+        self.config = config
+
+    @classmethod
+    def create(cls, config: C, env: Environment) -> Check[C]:
+        """Build the check with its real seams. Override when the check needs more than config."""
+        return cls(config)
+
+    @abstractmethod
+    def collect(self) -> CheckResult:
+        """Measure and grade. May raise; `run()` turns exceptions into an error result."""
+
+    def run(self) -> CheckResult:
+        """Run `collect()` under the config's time limit. Never raises."""
+        started = time.monotonic()
+        result = self._run_limited()
+        result.duration_ms = int((time.monotonic() - started) * 1000)
+        return result
+
+    def _run_limited(self) -> CheckResult:
+        box: list[CheckResult] = []
+        worker = threading.Thread(target=lambda: box.append(self._guarded()), daemon=True)
+        worker.start()
+        worker.join(self.config.timeout)
+        if box:
+            return box[0]
+        return self.error(
+            f"did not finish within {self.config.timeout:g} s and was abandoned",
+            f"raise [{self.name}] timeout if this machine is known to be slow",
+        )
+
+    def _guarded(self) -> CheckResult:
+        try:
+            return self.collect()
+        except Skipped as skipped:
+            return CheckResult(self.name, Status.SKIP, skipped.summary, advice=skipped.advice)
+        except Exception as exc:  # the contract: any failure becomes a readable error
+            return self.error(f"could not run: {type(exc).__name__}: {exc}")
+
+    def error(self, summary: str, *advice: str) -> CheckResult:
+        return CheckResult(self.name, Status.ERROR, summary, advice=list(advice))
+
+    def band(self, metric: str) -> Band:
+        """The band for `metric`, with any `[<check>.thresholds]` override applied."""
+        default = self.bands[metric]
+        override = self.config.thresholds.get(metric)
+        return default.with_limits(*override) if override else default
+
+    def grade(self, metric: str, value: float | None) -> Status:
+        """Status of one graded metric; a missing value grades as pass (nothing to hold against)."""
+        return Status.PASS if value is None else self.band(metric).grade(value)
+
+    def grade_all(self, metrics: Mapping[str, MetricValue]) -> dict[str, Status]:
+        """Grade every metric that has a band and a numeric value."""
+        graded = {}
+        for name in self.bands:
+            value = metrics.get(name)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                graded[name] = self.grade(name, float(value))
+        return graded
+
+    def result(
+        self,
+        summary: str,
+        metrics: Mapping[str, MetricValue],
+        advice: Mapping[str, str] | None = None,
+        extra: list[Status] | None = None,
+    ) -> CheckResult:
+        """A graded result: status is the worst of the graded metrics and `extra` statuses.
+
+        `advice` maps a metric name to the advice shown when that metric is not passing.
+        """
+        graded = self.grade_all(metrics)
+        status = worst([*graded.values(), *(extra or [])])
+        tips = [
+            tip
+            for name, tip in (advice or {}).items()
+            if graded.get(name, Status.PASS) in (Status.WARN, Status.FAIL)
+        ]
+        return CheckResult(self.name, status, summary, dict(metrics), tips)

@@ -1,0 +1,1 @@
+"""Click subcommands of the agent side, one module per command."""

@@ -1,0 +1,33 @@
+"""Options and helpers shared by subcommands."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from agentprobe import config as config_module
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_option(function: F) -> F:
+    """`--config FILE`, falling back to $AGENTPROBE_CONFIG, then the user config dir."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Config file (default: $AGENTPROBE_CONFIG, then the user config dir).",
+    )(function)
+
+
+def load_config(path: str | None) -> config_module.Config:
+    """Load the config; a ConfigError propagates to the root group, which exits 3."""
+    return config_module.load(path)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, allow_nan=False))

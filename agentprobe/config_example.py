@@ -1,0 +1,46 @@
+"""Render config.example.toml from the section declarations, so the example never drifts."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from agentprobe.checks.registry import config_sections
+from agentprobe.config import TOP_SECTIONS
+from agentprobe.configspec import toml_value
+
+HEADER = """\
+# agentprobe agent configuration: every key, at its default.
+# Location: --config FILE, else $AGENTPROBE_CONFIG, else config.toml in the user config
+# dir (`agentprobe config path` prints it). Durations take seconds or "30s", "15m", "2h".
+# Unknown keys are an error. Regenerate with: agentprobe config example
+"""
+
+THRESHOLDS_NOTE = """\
+# [{name}.thresholds] overrides a graded metric's bands as [pass_limit, warn_limit],
+# e.g. {example}
+"""
+
+
+def render() -> str:
+    """The whole example file: each section with each key commented by its doc line."""
+    parts = [HEADER]
+    for name, section in TOP_SECTIONS.items():
+        parts.append(_section(name, section))
+    for name, (section, bands) in config_sections().items():
+        parts.append(_section(name, section))
+        if bands:
+            metric, band = next(iter(bands.items()))
+            example = f"{metric} = [{band.pass_limit:g}, {band.warn_limit:g}]"
+            parts.append(THRESHOLDS_NOTE.format(name=name, example=example))
+    return "\n".join(parts)
+
+
+def _section(name: str, section: type) -> str:
+    lines = [f"[{name}]"]
+    for spec in dataclasses.fields(section):
+        if spec.name == "thresholds":
+            continue
+        default = spec.default_factory() if callable(spec.default_factory) else spec.default
+        value = toml_value(default, bool(spec.metadata.get("duration")))
+        lines.append(f"{spec.name} = {value}  # {spec.metadata.get('doc', '')}")
+    return "\n".join(lines) + "\n"
