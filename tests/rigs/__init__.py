@@ -1,0 +1,1 @@
+"""Shared test rigs: real processes and sockets (collector, PulseAudio, ports)."""
