@@ -167,6 +167,11 @@ def _typed(raw: Any, hint: Any) -> Any:
             raise ValueError(f"expected a list, got {raw!r}")
         (item,) = typing.get_args(hint)
         return [_typed(entry, item) for entry in raw]
+    if origin is dict:
+        if not isinstance(raw, dict):
+            raise ValueError(f"expected a table, got {raw!r}")
+        _, item = typing.get_args(hint)
+        return {str(name): _typed(entry, item) for name, entry in raw.items()}
     if origin in (types.UnionType, typing.Union):
         raise ValueError("unsupported union type in section declaration")
     raise ValueError(f"unsupported type {hint!r}")
