@@ -63,7 +63,8 @@ def check(
         print_check_list(selected)
         ctx.exit(0)
     config = load_config(config_path)
-    report = _run(config, selected, full, show_progress=sys.stderr.isatty())
+    token = _token(config, selected, upload)
+    report = _run(config, selected, full, token, show_progress=sys.stderr.isatty())
     if upload:
         _upload(config, report)
     if as_json:
@@ -73,10 +74,35 @@ def check(
     ctx.exit(report.status.exit_code)
 
 
-def _run(config: Config, selected: list[type[Check]], full: bool, show_progress: bool) -> Report:
+def _run(
+    config: Config,
+    selected: list[type[Check]],
+    full: bool,
+    token: str | None,
+    show_progress: bool,
+) -> Report:
     with _progress(show_progress) as progress:
-        env = Environment(config, config.data_dir, options={"full": full}, progress=progress)
+        env = Environment(
+            config, config.data_dir, options={"full": full}, progress=progress, token=token
+        )
         return run_checks(config, env, selected)
+
+
+def _token(config: Config, selected: list[type[Check]], upload: bool) -> str | None:
+    """The agent token when a check talks to the collector or the report is uploaded.
+
+    Enrols first when there is no token yet and an enrol secret is configured. A failed
+    enrolment is reported, not fatal: heavy checks then explain what they are missing.
+    """
+    if not (upload or any(check.heavy for check in selected)):
+        return None
+    from agentprobe.agent.identity import EnrolmentError, ensure_token
+
+    try:
+        return ensure_token(config)
+    except EnrolmentError as error:
+        click.echo(f"agentprobe: enrolment failed: {error}", err=True)
+        return None
 
 
 def _upload(config: Config, report: Report) -> None:
