@@ -1,0 +1,185 @@
+"""The collector's UDP reflector: answers voice-probe packets of sessions opened over HTTPS.
+
+An enrolled agent opens a session through `POST /api/v1/reflector/sessions` and gets a
+session id and key. The reflector then echoes that session's packets (see
+`agentprobe.probewire`), stamping T2/T3, and ignores everything else: unknown or
+expired sessions, bad MACs, short or malformed packets, and packets beyond the
+session's rate limit. A reply is never longer than its request. One asyncio endpoint
+serves every agent at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from agentprobe import probewire
+
+SESSION_TTL_S = 300.0
+MAX_PPS = 120.0  # a G.711 probe sends 50 packets/s, the latency pinger 10
+MAX_BYTES_PER_S = 40_000.0  # about 320 kbps: three probes' worth, never a flood
+MAX_SESSIONS = 20_000
+MAX_SESSIONS_PER_AGENT = 8
+
+
+@dataclass
+class Bucket:
+    """A token bucket: `rate` tokens per second, holding at most one second's worth."""
+
+    rate: float
+    tokens: float
+    stamp: float
+
+    def take(self, amount: float, now: float) -> bool:
+        self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < amount:
+            return False
+        self.tokens -= amount
+        return True
+
+
+@dataclass
+class Session:
+    agent_id: str
+    key: bytes
+    expires: float
+    packets: Bucket
+    volume: Bucket
+    accepted: int = 0
+    limited: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Counters:
+    """What the reflector did since it started (for /metrics and the bench)."""
+
+    replied: int = 0
+    ignored: int = 0
+    limited: int = 0
+
+
+class Reflector:
+    """UDP echo for authenticated probe sessions. `start()` binds, `stop()` closes."""
+
+    def __init__(
+        self,
+        ttl_s: float = SESSION_TTL_S,
+        max_pps: float = MAX_PPS,
+        max_bytes_per_s: float = MAX_BYTES_PER_S,
+        clock: Callable[[], float] = time.monotonic,
+        stamp: Callable[[], int] = time.time_ns,
+    ) -> None:
+        self.ttl_s, self.max_pps, self.max_bytes_per_s = ttl_s, max_pps, max_bytes_per_s
+        self.clock, self.stamp = clock, stamp
+        self.sessions: OrderedDict[bytes, Session] = OrderedDict()
+        self.counters = Counters()
+        self.host: str | None = None
+        self.port: int | None = None
+        self._transport: asyncio.DatagramTransport | None = None
+
+    async def start(self, host: str, port: int) -> None:
+        """Listen on UDP `host:port` (port 0 picks a free one; see `.port`)."""
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: _Protocol(self), local_addr=(host, port)
+        )
+        self._transport = transport
+        self.host, self.port = host, transport.get_extra_info("sockname")[1]
+
+    async def stop(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+
+    @property
+    def running(self) -> bool:
+        return self._transport is not None
+
+    def open_session(self, agent_id: str) -> dict[str, Any]:
+        """A new session for `agent_id`: what the agent needs to probe (JSON-ready)."""
+        now = self.clock()
+        self._purge(now, agent_id)
+        session_id = secrets.token_bytes(probewire.SESSION_BYTES)
+        key = secrets.token_bytes(32)
+        self.sessions[session_id] = Session(
+            agent_id,
+            key,
+            now + self.ttl_s,
+            Bucket(self.max_pps, self.max_pps, now),
+            Bucket(self.max_bytes_per_s, self.max_bytes_per_s, now),
+        )
+        expires_at = datetime.now(UTC) + timedelta(seconds=self.ttl_s)
+        return {
+            "session_id": session_id.hex(),
+            "key": base64.b64encode(key).decode(),
+            "udp_port": self.port,
+            "expires_in_s": self.ttl_s,
+            "expires_at": expires_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "max_pps": self.max_pps,
+            "max_bytes_per_s": self.max_bytes_per_s,
+            "min_packet_bytes": probewire.MIN_PACKET_BYTES,
+            "max_packet_bytes": probewire.MAX_PACKET_BYTES,
+        }
+
+    def _purge(self, now: float, agent_id: str) -> None:
+        """Drop expired sessions, and the oldest ones beyond the per-agent and total caps."""
+        for sid in [sid for sid, s in self.sessions.items() if s.expires <= now]:
+            del self.sessions[sid]
+        mine = [sid for sid, s in self.sessions.items() if s.agent_id == agent_id]
+        for sid in mine[: max(0, len(mine) - MAX_SESSIONS_PER_AGENT + 1)]:
+            del self.sessions[sid]
+        while len(self.sessions) >= MAX_SESSIONS:
+            self.sessions.popitem(last=False)
+
+    def answer(self, packet: bytes) -> bytes | None:
+        """The reply to one datagram, or None when it must be ignored."""
+        t2 = self.stamp()
+        sid = probewire.session_of(packet)
+        session = self.sessions.get(sid) if sid is not None else None
+        now = self.clock()
+        if session is None or session.expires <= now or not probewire.verified(session.key, packet):
+            self.counters.ignored += 1
+            return None
+        kind = probewire.kind_of(packet)
+        if kind not in (probewire.PROBE, probewire.STATS):
+            self.counters.ignored += 1
+            return None
+        if not (session.packets.take(1, now) and session.volume.take(len(packet), now)):
+            session.limited += 1
+            self.counters.limited += 1
+            return None
+        if kind == probewire.STATS:
+            count, limited = session.accepted, session.limited
+        else:
+            count, limited = session.accepted, 0
+            session.accepted += 1
+        self.counters.replied += 1
+        return probewire.reply_to(session.key, packet, t2, self.stamp(), count, limited)
+
+
+class _Protocol(asyncio.DatagramProtocol):
+    def __init__(self, reflector: Reflector) -> None:
+        self.reflector = reflector
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.DatagramTransport)
+        self.transport = transport
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        reply = self.reflector.answer(data)
+        if reply is not None and self.transport is not None:
+            self.transport.sendto(reply, addr)
+
+    def error_received(self, exc: Exception) -> None:
+        # ICMP errors from a departed prober are routine for UDP; nothing to do.
+        pass
