@@ -30,7 +30,7 @@ _BEARER = {"WWW-Authenticate": "Bearer"}
 
 
 def new_token(prefix: str) -> str:
-    """A fresh 256-bit credential; the prefix says what it is ("apa_" agent, "apo_" ops...)."""
+    """A fresh 256-bit credential; the prefix names its kind (apa_ agent, apo_ ops, ape_ enrol)."""
     return prefix + secrets.token_urlsafe(32)
 
 

@@ -1,0 +1,124 @@
+"""`create_app(settings)`: the collector's FastAPI application and its lifespan.
+
+The lifespan starts, in order, the group-commit writer, the voice reflector (UDP on the
+same port number as HTTPS) and the retention purge, and stops them in reverse: the writer
+drains every queued report before the process exits, so SIGTERM loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import Response
+
+from agentprobe import __version__
+from agentprobe.collector import dashboard, ingest, measure_api, queries, readapi
+from agentprobe.collector.auth import Authenticator
+from agentprobe.collector.credentials import Credentials
+from agentprobe.collector.errors import install_handlers
+from agentprobe.collector.metrics import CONTENT_TYPE, CollectorMetrics
+from agentprobe.collector.reflector import Reflector
+from agentprobe.collector.reportstore import ReportStore
+from agentprobe.collector.schema import open_engine
+from agentprobe.collector.settings import Settings
+from agentprobe.collector.writer import GroupCommitWriter
+
+log = logging.getLogger("agentprobe.collector")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The app over the database at `settings.database_url` (migrated on open)."""
+    app = FastAPI(
+        title="agentprobe collector",
+        version=__version__,
+        lifespan=_lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    engine = open_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.credentials = Credentials(engine)
+    app.state.store = ReportStore(engine)
+    app.state.auth = Authenticator(app.state.credentials)
+    app.state.metrics = CollectorMetrics(lambda: queries.agent_counts(engine))
+    app.state.reflector = Reflector()
+    app.state.writer = None
+    install_handlers(app)
+    for router in (ingest.router, readapi.router, measure_api.router, dashboard.router):
+        app.include_router(router)
+    app.add_api_route("/healthz", healthz, methods=["GET"], tags=["service"])
+    app.add_api_route("/metrics", metrics, methods=["GET"], tags=["service"])
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+async def healthz(request: Request) -> dict[str, Any]:
+    """Liveness: the process answers and the writer is running."""
+    writer = request.app.state.writer
+    return {"status": "ok", "version": __version__, "writer": writer is not None}
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus text format."""
+    collector_metrics: CollectorMetrics = request.app.state.metrics
+    body = await asyncio.to_thread(collector_metrics.render)
+    return Response(body, media_type=CONTENT_TYPE)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    writer = GroupCommitWriter(app.state.store.save_batch, settings.batch_max)
+    writer.start()
+    app.state.writer = writer
+    await app.state.reflector.start(settings.host, settings.port)
+    purge = asyncio.create_task(_purge_forever(app), name="retention-purge")
+    try:
+        yield
+    finally:
+        purge.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await purge
+        await app.state.reflector.stop()
+        await writer.close()
+        app.state.engine.dispose()
+
+
+async def _purge_forever(app: FastAPI) -> None:
+    settings: Settings = app.state.settings
+    store: ReportStore = app.state.store
+    while True:
+        cutoff = time.time() - settings.retention_days * 86400
+        try:
+            removed = await asyncio.to_thread(store.purge, cutoff)
+            if removed:
+                log.info(
+                    "retention: purged %d reports older than %g days",
+                    removed,
+                    settings.retention_days,
+                )
+        except Exception:
+            log.exception("retention purge failed; will retry")
+        await asyncio.sleep(settings.purge_interval_s)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = {
+        "type": "object",
+        "required": ["error", "detail"],
+        "properties": {"error": {"type": "string"}, "detail": {}},
+    }
+    schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,60 @@
+"""The collector's Prometheus metrics, in a registry of its own per app instance.
+
+A private registry (not prometheus-client's global one) keeps two apps in one process,
+as in tests, from colliding, and keeps process-level noise out unless asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+
+class _AgentsByStatus(Collector):
+    """Agents by the status of their latest report, read from the store at scrape time."""
+
+    def __init__(self, counts: Callable[[], dict[str, int]]) -> None:
+        self.counts = counts
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "agentprobe_agents", "Enrolled agents by last report status", labels=["status"]
+        )
+        for status, count in sorted(self.counts().items()):
+            family.add_metric([status], count)
+        yield family
+
+
+class CollectorMetrics:
+    """Counters and histograms the ingest path updates, plus the scrape-time agent gauge."""
+
+    def __init__(self, agent_counts: Callable[[], dict[str, int]]) -> None:
+        self.registry = CollectorRegistry()
+        self.reports = Counter(
+            "agentprobe_reports_ingested",
+            "Reports newly stored, by report status",
+            ["status"],
+            registry=self.registry,
+        )
+        self.requests = Counter(
+            "agentprobe_ingest_requests",
+            "Report uploads by HTTP outcome (stored, duplicate, or the 4xx/5xx code)",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "agentprobe_ingest_latency_seconds",
+            "Time from request start to durable acknowledgement",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.registry.register(_AgentsByStatus(agent_counts))
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

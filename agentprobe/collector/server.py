@@ -1,0 +1,63 @@
+"""Run the collector: prepare the data dir and TLS, then serve the app under uvicorn.
+
+HTTPS only: plain HTTP is refused unless explicitly asked for on a loopback address
+(a reverse proxy on the same host terminating TLS, or a local demo).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import uvicorn
+
+from agentprobe.collector.app import create_app
+from agentprobe.collector.settings import Settings, is_loopback
+from agentprobe.collector.tls import ensure_certificate
+
+
+class ServeError(ValueError):
+    """The collector cannot start as configured (the message says why)."""
+
+
+def tls_files(settings: Settings) -> tuple[Path, Path] | None:
+    """(cert, key) to serve with, or None for plain HTTP (loopback + insecure_http only)."""
+    if settings.insecure_http:
+        if not is_loopback(settings.host):
+            raise ServeError(
+                f"--insecure-http is allowed only on a loopback address, not {settings.host}"
+            )
+        return None
+    if (settings.tls_cert is None) != (settings.tls_key is None):
+        raise ServeError("give both --tls-cert and --tls-key, or neither")
+    if settings.tls_cert is not None and settings.tls_key is not None:
+        for path in (settings.tls_cert, settings.tls_key):
+            if not path.is_file():
+                raise ServeError(f"TLS file not found: {path}")
+        return settings.tls_cert, settings.tls_key
+    return ensure_certificate(settings.tls_dir, settings.host)
+
+
+def uvicorn_config(settings: Settings, log_level: str = "info") -> uvicorn.Config:
+    """The uvicorn setup shared by `serve` and the ingest benchmark."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    files = tls_files(settings)
+    app = create_app(settings)
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        ssl_certfile=str(files[0]) if files else None,
+        ssl_keyfile=str(files[1]) if files else None,
+        log_level=log_level,
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def serve(settings: Settings, log_level: str = "info") -> None:
+    """Serve until SIGINT/SIGTERM; queued reports are committed before exit."""
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
+    uvicorn.Server(uvicorn_config(settings, log_level)).run()

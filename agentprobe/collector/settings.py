@@ -1,0 +1,67 @@
+"""How a collector instance is set up: data dir, listen address, database, TLS, limits."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_PORT = 8443
+BODY_LIMIT_BYTES = 256 * 1024
+RETENTION_DAYS = 90.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything `collector serve` needs; the CLI builds it from its options."""
+
+    data_dir: Path
+    host: str = "0.0.0.0"
+    port: int = DEFAULT_PORT
+    db_url: str | None = None
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    insecure_http: bool = False
+    body_limit: int = BODY_LIMIT_BYTES
+    retention_days: float = RETENTION_DAYS
+    batch_max: int = 512
+    purge_interval_s: float = 3600.0
+
+    @property
+    def database_url(self) -> str:
+        """`--db` as given, else SQLite in the data dir."""
+        return self.db_url or f"sqlite:///{self.data_dir / 'collector.db'}"
+
+    @property
+    def tls_dir(self) -> Path:
+        return self.data_dir / "tls"
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """`HOST:PORT`, `[V6]:PORT`, `HOST` or `:PORT` -> (host, port); ValueError with the reason."""
+    text = value.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port_text = rest.removeprefix(":")
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    elif text.count(":") > 1:
+        host, port_text = text, ""
+    else:
+        host, port_text = text, ""
+    host = host or "0.0.0.0"
+    if not port_text:
+        return host, DEFAULT_PORT
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ValueError(f"port must be a number from 1 to 65535, got {port_text!r}")
+    return host, int(port_text)
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and "localhost" (plain HTTP is allowed only there)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

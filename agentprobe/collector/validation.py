@@ -1,0 +1,106 @@
+"""Turn an uploaded body into a report the store can keep, or say exactly why not.
+
+`parse` rejects what is not JSON (400); `validate` rejects what is JSON but not an
+`agentprobe.report/1` report (422). Both raise `ApiError`, so nothing half-checked is
+ever stored. Validation uses jsonschema-rs: the pure-Python validator costs about 1.5 ms
+per report, which alone would cap ingest near 700 reports/s per core.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import jsonschema_rs
+
+from agentprobe.collector.errors import ApiError
+from agentprobe.report import Status, json_schema, worst
+
+_VALIDATOR = jsonschema_rs.validator_for(json_schema())
+MAX_ERRORS = 20
+
+
+@dataclass(frozen=True)
+class IncomingReport:
+    """A validated report: the indexed columns plus the canonical JSON body."""
+
+    report_id: str
+    agent_id: str
+    created_ts: float
+    status: str
+    trigger: str
+    team: str
+    site: str
+    location: str
+    agent_version: str
+    checks: tuple[tuple[str, str], ...]
+    body: str
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse(raw: bytes) -> Any:
+    """JSON from the body (UTF-8, finite numbers only), else a 400 ApiError."""
+    try:
+        return json.loads(raw, parse_float=_finite, parse_constant=_no_constant)
+    except RecursionError:
+        raise ApiError(400, "malformed", "JSON nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ApiError(400, "malformed", f"body is not valid JSON: {error}") from None
+
+
+def validate(data: Any) -> IncomingReport:
+    """An IncomingReport from parsed JSON, else a 422 ApiError listing the problems."""
+    problems = [
+        {"path": "/" + "/".join(str(part) for part in error.instance_path), "msg": error.message}
+        for _, error in zip(range(MAX_ERRORS), _VALIDATOR.iter_errors(data), strict=False)
+    ]
+    if problems:
+        raise ApiError(422, "invalid_report", problems)
+    created_ts = _timestamp(data["created_at"])
+    checks = tuple((check["name"], check["status"]) for check in data["checks"])
+    expected = worst(Status(status) for _, status in checks)
+    if data["status"] != expected.value:
+        detail = f"status {data['status']!r} does not match its checks (worst is {expected})"
+        raise ApiError(422, "invalid_report", [{"path": "/status", "msg": detail}])
+    context = data["context"]
+    return IncomingReport(
+        report_id=data["report_id"].lower(),
+        agent_id=data["agent_id"],
+        created_ts=created_ts,
+        status=data["status"],
+        trigger=data["trigger"],
+        team=column_text(context["team"]),
+        site=column_text(context["site"]),
+        location=context["location"],
+        agent_version=column_text(data["agent_version"]),
+        checks=checks,
+        body=json.dumps(data, allow_nan=False, separators=(",", ":")),
+    )
+
+
+def _timestamp(text: str) -> float:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise ApiError(
+            422, "invalid_report", [{"path": "/created_at", "msg": str(error)}]
+        ) from None
+    return moment.astimezone(UTC).timestamp()
+
+
+def column_text(value: str) -> str:
+    """A string any database can hold in an indexed column: valid UTF-8, no NUL."""
+    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
