@@ -42,5 +42,18 @@ def _section(name: str, section: type) -> str:
             continue
         default = spec.default_factory() if callable(spec.default_factory) else spec.default
         value = toml_value(default, bool(spec.metadata.get("duration")))
-        lines.append(f"{spec.name} = {value}  # {spec.metadata.get('doc', '')}")
+        lines.append(f"{spec.name} = {value}  # {spec.metadata.get('doc', '')}{_limits(spec)}")
     return "\n".join(lines) + "\n"
+
+
+def _limits(spec: dataclasses.Field[object]) -> str:
+    """What values are accepted, when the declaration restricts them."""
+    meta = spec.metadata
+    if meta.get("choices"):
+        return f" (one of: {', '.join(meta['choices'])})"
+    low, high = meta.get("minimum"), meta.get("maximum")
+    if spec.name in ("interval", "timeout") or (low is None and high is None):
+        return ""
+    if low is not None and high is not None:
+        return f" ({low:g} to {high:g})"
+    return f" (at least {low:g})" if low is not None else f" (at most {high:g})"

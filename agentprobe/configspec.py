@@ -104,7 +104,14 @@ def toml_value(value: Any, duration: bool = False) -> str:
         return str(int(value)) if value != 0 else "0"
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        pairs = (f"{_toml_key(k)} = {toml_value(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}" if value else "{}"
     return str(value)
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() else toml_value(key)
 
 
 def parse_section(

@@ -101,11 +101,25 @@ class Check(ABC, Generic[C]):
 
     def _guarded(self) -> CheckResult:
         try:
-            return self.collect()
+            return self._declared(self.collect())
         except Skipped as skipped:
             return CheckResult(self.name, Status.SKIP, skipped.summary, advice=skipped.advice)
         except Exception as exc:  # the contract: any failure becomes a readable error
             return self.error(f"could not run: {type(exc).__name__}: {exc}")
+
+    def _declared(self, result: CheckResult) -> CheckResult:
+        """The result, or an error naming the metrics it carries that were never declared.
+
+        Every emitted metric is declared once (DESIGN §3), so the README catalogue, the
+        schema's consumers and dashboards never meet a name they cannot explain.
+        """
+        undeclared = sorted(set(result.metrics) - set(self.metrics))
+        if not undeclared:
+            return result
+        return self.error(
+            f"emitted undeclared metrics: {', '.join(undeclared)}",
+            "this is a bug in agentprobe: declare the metric in the check's `metrics`",
+        )
 
     def error(self, summary: str, *advice: str) -> CheckResult:
         return CheckResult(self.name, Status.ERROR, summary, advice=list(advice))

@@ -11,18 +11,18 @@ from collections.abc import Mapping
 from agentprobe.checks.audio_devices import AudioDevicesConfig
 from agentprobe.checks.bandwidth import BandwidthConfig
 from agentprobe.checks.base import Check
-from agentprobe.checks.network import NetworkConfig
+from agentprobe.checks.network import NetworkCheck
 from agentprobe.checks.noise import NoiseConfig
+from agentprobe.checks.software import SoftwareCheck
 from agentprobe.checks.system import SystemCheck
 from agentprobe.checks.voice import VoiceConfig
 from agentprobe.configspec import CheckConfig
 from agentprobe.thresholds import Band
 
-CHECKS: tuple[type[Check], ...] = (SystemCheck,)
+CHECKS: tuple[type[Check], ...] = (SystemCheck, SoftwareCheck, NetworkCheck)
 
 # Sections of checks still being built: their keys are accepted so configs stay valid.
 PENDING_SECTIONS: Mapping[str, type[CheckConfig]] = {
-    "network": NetworkConfig,
     "audio_devices": AudioDevicesConfig,
     "bandwidth": BandwidthConfig,
     "voice": VoiceConfig,
