@@ -1,10 +1,37 @@
-"""The `bandwidth` check: download/upload against the per-stream budget, and latency under load."""
+"""The `bandwidth` check: download/upload against the per-stream budget, and latency under load.
+
+The budget per direction is voice × voice_kbps + video × video_kbps + licences ×
+licence_kbps ([streams]); the link passes at budget × headroom, warns at the budget and
+fails below it. Rates come from speedtest-cli's engine against the collector (or
+speedtest.net with backend = "ookla"). Latency is measured idle and while the download
+and then the upload saturate the link; the rise is graded (DESIGN §8) and given a
+bufferbloat grade (§9). A healthy link stops as soon as it has proven the budget with a
+margin; `agentprobe check --only bandwidth --full` measures full capacity.
+"""
 
 from __future__ import annotations
 
+import math
+import statistics
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
+from agentprobe.checks.base import Check, Environment, Metric
+from agentprobe.config import StreamsSection
 from agentprobe.configspec import CheckConfig, every, setting
+from agentprobe.netstats import bufferbloat_grade
+from agentprobe.report import CheckResult, MetricValue, Status
+from agentprobe.sufficiency import StopRule, Unreachable
+from agentprobe.thresholds import Band
+
+if TYPE_CHECKING:
+    from agentprobe.speedengine import Transfer
+    from agentprobe.speedpaths import Measurement
+
+IDLE_S = 1.0
+SETTLE_S = 0.3  # loaded latency counts after the queue has had time to fill
 
 
 @dataclass(frozen=True)
@@ -15,3 +42,169 @@ class BandwidthConfig(CheckConfig):
         "collector endpoints, or public speedtest.net servers",
         choices=("collector", "ookla"),
     )
+    max_seconds: float = setting(
+        8.0, "longest each direction is measured", duration=True, minimum=2, maximum=60
+    )
+    margin: float = setting(
+        1.5, "an early stop needs budget x headroom x margin for a full second", minimum=1
+    )
+
+
+class BandwidthCheck(Check[BandwidthConfig]):
+    """Can this link carry the agent's calls each way, and does it stay responsive when full?"""
+
+    name = "bandwidth"
+    description = "download/upload against the per-stream budget, and latency under load"
+    config_class = BandwidthConfig
+    heavy = True
+    metrics: ClassVar[dict[str, Metric]] = {
+        "download_kbps": Metric("kbps", "download rate (at least this much when stopped early)"),
+        "upload_kbps": Metric("kbps", "upload rate (at least this much when stopped early)"),
+        "required_down_kbps": Metric("kbps", "budget per [streams], download direction"),
+        "required_up_kbps": Metric("kbps", "budget per [streams], upload direction"),
+        "calls_down": Metric("count", "simultaneous voice calls the download carries"),
+        "calls_up": Metric("count", "simultaneous voice calls the upload carries"),
+        "idle_latency_ms": Metric("ms", "median RTT to the test server, idle"),
+        "loaded_latency_ms": Metric("ms", "median RTT under load, the worse direction"),
+        "loaded_down_latency_ms": Metric("ms", "median RTT while downloading"),
+        "loaded_up_latency_ms": Metric("ms", "median RTT while uploading"),
+        "latency_increase_ms": Metric("ms", "loaded minus idle latency"),
+        "bufferbloat_grade": Metric(
+            "grade", "A+ < 5 ms added, A < 30, B < 60, C < 200, D < 400, F"
+        ),
+        "full_capacity": Metric("bool", "measured to capacity (false: stopped once enough)"),
+        "bytes_used": Metric("bytes", "bytes moved by the test, both directions"),
+        "backend": Metric("name", "collector or ookla"),
+    }
+    headline = ("download_kbps", "upload_kbps", "loaded_latency_ms", "bufferbloat_grade")
+    bands: ClassVar[dict[str, Band]] = {"latency_increase_ms": Band(60, 200)}
+    ADVICE: ClassVar[dict[str, str]] = {
+        "latency_increase_ms": "The router queues too much when the link is busy (bufferbloat): "
+        "enable SQM/Smart Queue in the router, or keep large downloads off during calls.",
+    }
+
+    def __init__(
+        self,
+        config: BandwidthConfig,
+        streams: StreamsSection,
+        connect: Callable[[], Measurement],
+        full: bool = False,
+        progress: Callable[[str, float], None] = lambda label, fraction: None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(config)
+        self.streams, self.connect, self.full = streams, connect, full
+        self.progress, self.sleep = progress, sleep
+
+    @classmethod
+    def create(cls, config: BandwidthConfig, env: Environment) -> BandwidthCheck:
+        from agentprobe.speedpaths import connector
+
+        full = bool(env.options.get("full"))
+        return cls(config, env.config.streams, connector(config, env), full, env.progress)
+
+    def collect(self) -> CheckResult:
+        budget = self.streams.budget_kbps
+        rule = StopRule(budget * self.streams.headroom, self.config.margin, full=self.full)
+        try:
+            path = self.connect()
+        except Unreachable as error:
+            return self.error(error.summary, *error.advice)
+        path.pinger.start()
+        try:
+            started = time.perf_counter()
+            self.sleep(IDLE_S)
+            idle = path.pinger.rtts_ms(started, time.perf_counter())
+            down, down_rtts = self._phase(path, path.download, rule, 0.1)
+            up, up_rtts = self._phase(path, path.upload, rule, 0.55)
+        finally:
+            path.pinger.stop()
+        if down.bytes == 0 or up.bytes == 0:
+            raise RuntimeError(f"no data moved to or from {path.server}; is it serving?")
+        return self._grade(budget, down, up, idle, down_rtts, up_rtts, path.bytes_used)
+
+    def _phase(
+        self, path: Measurement, run: Callable[..., Transfer], rule: StopRule, offset: float
+    ) -> tuple[Transfer, list[float]]:
+        def report(fraction: float) -> None:
+            self.progress("bandwidth", offset + 0.45 * fraction)
+
+        started = time.perf_counter()
+        transfer = run(rule, report)
+        return transfer, path.pinger.rtts_ms(started + SETTLE_S, time.perf_counter())
+
+    def _grade(
+        self,
+        budget: float,
+        down: Transfer,
+        up: Transfer,
+        idle: list[float],
+        down_rtts: list[float],
+        up_rtts: list[float],
+        bytes_used: int,
+    ) -> CheckResult:
+        idle_ms, down_ms, up_ms = _median(idle), _median(down_rtts), _median(up_rtts)
+        loaded = max((v for v in (down_ms, up_ms) if v is not None), default=None)
+        increase = loaded - idle_ms if loaded is not None and idle_ms is not None else None
+        metrics: dict[str, MetricValue] = {
+            "download_kbps": round(down.kbps, 1),
+            "upload_kbps": round(up.kbps, 1),
+            "required_down_kbps": budget,
+            "required_up_kbps": budget,
+            "calls_down": self._calls(down.kbps),
+            "calls_up": self._calls(up.kbps),
+            "idle_latency_ms": idle_ms,
+            "loaded_latency_ms": loaded,
+            "loaded_down_latency_ms": down_ms,
+            "loaded_up_latency_ms": up_ms,
+            "latency_increase_ms": round(max(0.0, increase), 1) if increase is not None else None,
+            "bufferbloat_grade": bufferbloat_grade(increase) if increase is not None else None,
+            "full_capacity": not (down.stopped_early or up.stopped_early),
+            "bytes_used": bytes_used,
+            "backend": self.config.backend,
+        }
+        statuses = [self._rate_status(down.kbps, budget), self._rate_status(up.kbps, budget)]
+        result = self.result(self._summary(metrics, down, up), metrics, self.ADVICE, statuses)
+        if Status.FAIL in statuses or Status.WARN in statuses:
+            result.advice.insert(0, self._rate_advice(metrics, budget))
+        return result
+
+    def _rate_status(self, kbps: float, budget: float) -> Status:
+        return Band(budget * self.streams.headroom, budget, higher_is_better=True).grade(kbps)
+
+    def _calls(self, kbps: float) -> int:
+        """Voice calls that fit beside this agent's video streams and licences."""
+        s = self.streams
+        other = s.video * s.video_kbps + s.licenses * s.license_kbps
+        return max(0, math.floor((kbps - other) / s.voice_kbps))
+
+    def _rate_advice(self, m: dict[str, MetricValue], budget: float) -> str:
+        return (
+            f"The link falls short of the {budget:g} kbps each way this agent needs "
+            f"(with {self.streams.headroom:g}x headroom): stop other downloads, uploads and "
+            "video on the same connection, use a cable instead of Wi-Fi, or upgrade the plan."
+        )
+
+    def _summary(self, m: dict[str, MetricValue], down: Transfer, up: Transfer) -> str:
+        def rate(t: Transfer) -> str:
+            figure = f"{t.kbps / 1000:.1f} Mbit/s" if t.kbps >= 1000 else f"{t.kbps:.0f} kbps"
+            return ("at least " if t.stopped_early else "") + figure
+
+        calls = (
+            f"the link carries about {m['calls_down']} simultaneous calls down and "
+            f"{m['calls_up']} up at {self.streams.voice_kbps:g} kbps each"
+        )
+        latency = (
+            f"latency {m['idle_latency_ms']} ms idle, {m['loaded_latency_ms']} ms loaded "
+            f"(bufferbloat {m['bufferbloat_grade']})"
+            if m["loaded_latency_ms"] is not None
+            else "latency under load not measured (no ping answered)"
+        )
+        return (
+            f"Download {rate(down)}, upload {rate(up)} against {m['required_down_kbps']:g} kbps "
+            f"needed each way: {calls}; {latency}"
+        )
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None

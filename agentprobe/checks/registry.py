@@ -8,26 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from agentprobe.checks.audio_devices import AudioDevicesConfig
-from agentprobe.checks.bandwidth import BandwidthConfig
+from agentprobe.checks.audio_devices import AudioDevicesCheck
+from agentprobe.checks.bandwidth import BandwidthCheck
 from agentprobe.checks.base import Check
 from agentprobe.checks.network import NetworkCheck
-from agentprobe.checks.noise import NoiseConfig
+from agentprobe.checks.noise import NoiseCheck
 from agentprobe.checks.software import SoftwareCheck
 from agentprobe.checks.system import SystemCheck
-from agentprobe.checks.voice import VoiceConfig
+from agentprobe.checks.voice import VoiceCheck
 from agentprobe.configspec import CheckConfig
 from agentprobe.thresholds import Band
 
-CHECKS: tuple[type[Check], ...] = (SystemCheck, SoftwareCheck, NetworkCheck)
+CHECKS: tuple[type[Check], ...] = (
+    SystemCheck,
+    SoftwareCheck,
+    NetworkCheck,
+    BandwidthCheck,
+    VoiceCheck,
+    AudioDevicesCheck,
+    NoiseCheck,
+)
 
 # Sections of checks still being built: their keys are accepted so configs stay valid.
-PENDING_SECTIONS: Mapping[str, type[CheckConfig]] = {
-    "audio_devices": AudioDevicesConfig,
-    "bandwidth": BandwidthConfig,
-    "voice": VoiceConfig,
-    "noise": NoiseConfig,
-}
+PENDING_SECTIONS: Mapping[str, type[CheckConfig]] = {}
 
 
 def by_name() -> dict[str, type[Check]]:

@@ -1,10 +1,27 @@
-"""The `voice` check: an RTP-like probe through the reflector, graded by the E-model."""
+"""The `voice` check: an RTP-like probe through the reflector, graded by the E-model.
+
+For `seconds` the probe sends what a call would send (a codec-sized packet every
+20 ms) to the collector's reflector, and reads back T1..T4 for every packet: round trip,
+per-direction jitter and loss, loss bursts, reordering. The ITU-T G.107 E-model turns
+delay, jitter (as jitter-buffer delay), loss and burstiness into R and MOS.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
+from agentprobe import emodel
+from agentprobe.checks.base import Check, Environment, Metric
 from agentprobe.configspec import CheckConfig, every, setting
+from agentprobe.netstats import StreamStats, stream_stats
+from agentprobe.report import CheckResult, MetricValue
+from agentprobe.thresholds import Band
+from agentprobe.voiceprobe import RTP_HEADER_BYTES, ProbeError, ProbeRun
+
+PACKET_S = emodel.PACKET_MS / 1000
 
 
 @dataclass(frozen=True)
@@ -15,3 +32,148 @@ class VoiceConfig(CheckConfig):
         "g711", "codec whose packets the probe imitates", choices=("g711", "g729", "opus")
     )
     seconds: float = setting(10.0, "probe length", duration=True, minimum=1, maximum=120)
+
+
+# Runs the probe: (seconds, UDP payload bytes, progress) -> what came back. Raises ProbeError.
+Prober = Callable[[float, int, Callable[[float], None]], tuple[str, ProbeRun]]
+
+
+class VoiceCheck(Check[VoiceConfig]):
+    """Would a call sound good on this path right now?"""
+
+    name = "voice"
+    description = "latency, jitter, loss and MOS of a call-like UDP stream to the reflector"
+    config_class = VoiceConfig
+    heavy = True
+    metrics: ClassVar[dict[str, Metric]] = {
+        "rtt_ms": Metric("ms", "median round trip, reflector turnaround excluded"),
+        "rtt_p95_ms": Metric("ms", "95th percentile round trip"),
+        "jitter_up_ms": Metric("ms", "RFC 3550 interarrival jitter, agent to reflector"),
+        "jitter_down_ms": Metric("ms", "RFC 3550 interarrival jitter, reflector to agent"),
+        "pdv_up_ms": Metric("ms", "95th percentile delay variation above the minimum, up"),
+        "pdv_down_ms": Metric("ms", "95th percentile delay variation above the minimum, down"),
+        "loss_up_pct": Metric("%", "packets lost on the way to the reflector"),
+        "loss_down_pct": Metric("%", "replies lost on the way back"),
+        "loss_pct": Metric("%", "packets without a reply, both ways together"),
+        "max_burst_loss": Metric("packets", "longest run of consecutive lost packets"),
+        "burst_ratio": Metric("ratio", "G.107 BurstR of the loss pattern (1 = random)"),
+        "reordered": Metric("packets", "replies that arrived after a later one"),
+        "duplicates": Metric("packets", "replies received more than once"),
+        "r_factor": Metric("R", "ITU-T G.107 transmission rating"),
+        "mos": Metric("MOS", "mean opinion score from R (G.107 Annex B), 1 to 4.5"),
+        "mouth_to_ear_ms": Metric("ms", "one-way delay the E-model used (with jitter buffer)"),
+        "packets_sent": Metric("packets", "probe packets sent"),
+        "codec": Metric("name", "codec the probe imitated"),
+        "reflector": Metric("host:port", "where the probe went"),
+    }
+    headline = ("mos", "rtt_ms", "jitter_down_ms", "loss_pct")
+    bands: ClassVar[dict[str, Band]] = {
+        "rtt_ms": Band(150, 300),
+        "jitter_up_ms": Band(30, 60),
+        "jitter_down_ms": Band(30, 60),
+        "loss_pct": Band(1, 3),
+        "mos": Band(4.0, 3.5, higher_is_better=True),
+    }
+    ADVICE: ClassVar[dict[str, str]] = {
+        "rtt_ms": "Delay is high: use a wired connection, close VPNs not needed for calls, "
+        "and ask IT whether the collector region is close to this agent.",
+        "jitter_up_ms": "Upload jitter: something else on this link is uploading (backups, "
+        "cloud sync, video); pause it during calls or enable SQM on the router.",
+        "jitter_down_ms": "Download jitter: streaming or downloads share this link; "
+        "pause them during calls, or move closer to the Wi-Fi access point.",
+        "loss_pct": "Packets are lost: use a cable instead of Wi-Fi, or restart the router; "
+        "if it persists, report it to the internet provider.",
+        "mos": "Calls on this path would sound poor; fix the delay, jitter or loss above.",
+    }
+
+    def __init__(
+        self,
+        config: VoiceConfig,
+        prober: Prober,
+        progress: Callable[[str, float], None] = lambda label, fraction: None,
+    ) -> None:
+        super().__init__(config)
+        self.prober, self.progress = prober, progress
+        self.codec = emodel.CODECS[config.codec]
+
+    @classmethod
+    def create(cls, config: VoiceConfig, env: Environment) -> VoiceCheck:
+        from agentprobe.voicepath import prober
+
+        return cls(config, prober(config, env), env.progress)
+
+    def collect(self) -> CheckResult:
+        size = RTP_HEADER_BYTES + self.codec.payload_bytes
+        try:
+            reflector, run = self.prober(
+                self.config.seconds, size, lambda f: self.progress("voice", f)
+            )
+        except ProbeError as error:
+            return self.error(f"cannot probe the voice path: {error}")
+        if not run.arrivals:
+            return self._silent(reflector, run)
+        return self._grade(reflector, stream_stats(run.sent, run.reflected, run.arrivals))
+
+    def _grade(self, reflector: str, s: StreamStats) -> CheckResult:
+        jitter = max(s.jitter_up_ms, s.jitter_down_ms)
+        r, mos = emodel.call_quality(s.rtt_ms, jitter, s.loss_pct, s.burst_r, self.codec)
+        metrics: dict[str, MetricValue] = {
+            "rtt_ms": _ms(s.rtt_ms),
+            "rtt_p95_ms": _ms(s.rtt_p95_ms),
+            "jitter_up_ms": _ms(s.jitter_up_ms),
+            "jitter_down_ms": _ms(s.jitter_down_ms),
+            "pdv_up_ms": _ms(s.pdv_up_ms),
+            "pdv_down_ms": _ms(s.pdv_down_ms),
+            "loss_up_pct": round(s.loss_up_pct, 2),
+            "loss_down_pct": round(s.loss_down_pct, 2),
+            "loss_pct": round(s.loss_pct, 2),
+            "max_burst_loss": s.max_burst_loss,
+            "burst_ratio": round(s.burst_r, 2),
+            "reordered": s.reordered,
+            "duplicates": s.duplicates,
+            "r_factor": round(r, 1),
+            "mos": round(mos, 2),
+            "mouth_to_ear_ms": _ms(emodel.mouth_to_ear_ms(s.rtt_ms, jitter, self.codec)),
+            "packets_sent": s.sent,
+            "codec": self.config.codec,
+            "reflector": reflector,
+        }
+        return self.result(self._summary(metrics), metrics, self.ADVICE)
+
+    def _summary(self, m: dict[str, MetricValue]) -> str:
+        return (
+            f"MOS {m['mos']} (R {m['r_factor']}, {self.codec.name}): round trip {m['rtt_ms']} ms "
+            f"(p95 {m['rtt_p95_ms']}), jitter {m['jitter_up_ms']} ms up / "
+            f"{m['jitter_down_ms']} ms down, loss {m['loss_up_pct']}% up / "
+            f"{m['loss_down_pct']}% down over {m['packets_sent']} packets"
+        )
+
+    def _silent(self, reflector: str, run: ProbeRun) -> CheckResult:
+        """No reply at all: UDP is blocked somewhere, which is a finding, not a crash."""
+        metrics: dict[str, MetricValue] = {
+            "rtt_ms": None,
+            "rtt_p95_ms": None,
+            "jitter_up_ms": None,
+            "jitter_down_ms": None,
+            "loss_up_pct": 100.0 if run.reflected == 0 else 0.0,
+            "loss_down_pct": 100.0 if run.reflected else 0.0,
+            "loss_pct": 100.0,
+            "max_burst_loss": run.sent,
+            "r_factor": 0.0,
+            "mos": 1.0,
+            "packets_sent": run.sent,
+            "codec": self.config.codec,
+            "reflector": reflector,
+        }
+        result = self.result(
+            f"no probe packet came back from {reflector} over UDP ({run.sent} sent)", metrics
+        )
+        result.advice = [
+            f"UDP to {reflector} seems blocked: softphones need UDP for audio. Check the "
+            "firewall/VPN, or set [voice] reflector if the collector's UDP port is mapped."
+        ]
+        return result
+
+
+def _ms(value: float) -> float | None:
+    return None if math.isnan(value) else round(value, 2)
