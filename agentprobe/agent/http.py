@@ -20,7 +20,7 @@ USER_AGENT = f"agentprobe/{__version__}"
 
 
 class TimeoutSession(requests.Session):
-    """A Session whose requests default to (connect, read) timeouts instead of none."""
+    """A Session whose requests default to (connect, read) timeouts and its own `verify`."""
 
     def __init__(self, timeout: tuple[float, float]) -> None:
         super().__init__()
@@ -28,6 +28,9 @@ class TimeoutSession(requests.Session):
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self.default_timeout)
+        # Pass verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override
+        # a Session's verify otherwise, which would silently unpin `collector.ca_file`.
+        kwargs.setdefault("verify", self.verify)
         return super().request(method, url, *args, **kwargs)
 
 

@@ -1,0 +1,164 @@
+"""Is a call in progress? The microphone in use by another program, or a softphone's UDP flow.
+
+Linux: PulseAudio/PipeWire recording streams (`pactl list source-outputs`), else ALSA
+capture substreams in state RUNNING (/proc/asound/card*/pcm*c/sub*/status).
+Windows: the privacy settings' microphone consent store, where an app that is using the
+microphone right now has `LastUsedTimeStop` = 0. macOS exposes the same fact through
+CoreAudio's `kAudioDevicePropertyDeviceIsRunningSomewhere`; that needs a native bridge,
+so on macOS the microphone signal is "unknown" and only softphone flows count.
+Parsers take text, so they are tested on captured output.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Collection, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+_BLOCK = re.compile(r"^Source Output #\d+", re.MULTILINE)
+_PROPERTY = re.compile(r'^\s*([\w.]+) = "(.*)"\s*$', re.MULTILINE)
+
+
+class CallSignal(Protocol):
+    def __call__(self) -> bool | None: ...
+
+
+def recording_apps(pactl_text: str, exclude_pids: Collection[int]) -> list[str]:
+    """Names of programs recording from a source, from `pactl list source-outputs` output.
+
+    Corked (paused) streams and our own processes do not count.
+    """
+    apps = []
+    for block in _BLOCK.split(pactl_text)[1:]:
+        if re.search(r"^\s*Corked: yes", block, re.MULTILINE):
+            continue
+        props = dict(_PROPERTY.findall(block))
+        pid = props.get("application.process.id", "")
+        if pid.isdigit() and int(pid) in exclude_pids:
+            continue
+        apps.append(props.get("application.name") or props.get("application.process.binary", "?"))
+    return apps
+
+
+def alsa_capture_running(statuses: Iterable[str]) -> bool:
+    """True if any ALSA capture substream status text says `state: RUNNING`."""
+    return any(re.search(r"^state:\s*RUNNING", text, re.MULTILINE) for text in statuses)
+
+
+def linux_microphone(
+    exclude_pids: Collection[int],
+    run: Callable[[Sequence[str]], str | None] | None = None,
+    asound: Path = Path("/proc/asound"),
+) -> bool | None:
+    """Microphone in use by another program on Linux; None when it cannot be told."""
+    text = (run or _run)(["pactl", "list", "source-outputs"])
+    if text is not None:
+        return bool(recording_apps(text, exclude_pids))
+    paths = sorted(asound.glob("card*/pcm*c/sub*/status"))
+    if not paths:
+        return None
+    return alsa_capture_running(_read_all(paths))
+
+
+def windows_microphone() -> bool | None:
+    """Microphone in use on Windows, from the capability consent store (HKCU)."""
+    if sys.platform != "win32":
+        return None
+    import winreg
+
+    root = r"Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore"
+    try:
+        key = winreg.OpenKey(winreg.HKEY_CURRENT_USER, root + r"\microphone")
+    except OSError:
+        return None
+    with key:
+        return _any_in_use(winreg, key)
+
+
+def _any_in_use(winreg: Any, key: Any, depth: int = 0) -> bool:
+    """Walk app subkeys (packaged apps, and NonPackaged\\<path>) for LastUsedTimeStop == 0."""
+    index = 0
+    while depth < 2 and index < 4096:
+        try:
+            name = winreg.EnumKey(key, index)
+        except OSError:
+            return False
+        index += 1
+        with winreg.OpenKey(key, name) as sub:
+            try:
+                stop, _ = winreg.QueryValueEx(sub, "LastUsedTimeStop")
+                start, _ = winreg.QueryValueEx(sub, "LastUsedTimeStart")
+                if stop == 0 and start > 0:
+                    return True
+            except OSError:
+                if _any_in_use(winreg, sub, depth + 1):
+                    return True
+    return False
+
+
+def softphone_flow(softphones: Collection[str], connections: Callable[[], list[Any]]) -> bool:
+    """A configured softphone process holds a UDP socket with a remote peer (a media flow)."""
+    if not softphones:
+        return False
+    import psutil
+
+    wanted = {name.lower() for name in softphones}
+    for connection in connections():
+        if not connection.raddr or connection.pid is None:
+            continue
+        try:
+            name = psutil.Process(connection.pid).name().lower()
+        except psutil.Error:
+            continue
+        if any(soft in name for soft in wanted):
+            return True
+    return False
+
+
+def detector(
+    softphones: Collection[str], exclude_pids: Callable[[], Collection[int]]
+) -> CallSignal:
+    """The real call signal for this OS: microphone in use, or a softphone media flow."""
+
+    def in_call() -> bool | None:
+        if sys.platform.startswith("linux"):
+            microphone = linux_microphone(exclude_pids())
+        else:
+            microphone = windows_microphone()
+        if microphone:
+            return True
+        if softphone_flow(softphones, _udp_connections):
+            return True
+        return microphone
+
+    return in_call
+
+
+def _udp_connections() -> list[Any]:
+    import psutil
+
+    try:
+        return list(psutil.net_connections(kind="udp"))
+    except (psutil.AccessDenied, OSError):
+        return []
+
+
+def _run(command: Sequence[str]) -> str | None:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=3, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _read_all(paths: Iterable[Path]) -> list[str]:
+    texts = []
+    for path in paths:
+        try:
+            texts.append(path.read_text())
+        except OSError:
+            continue
+    return texts

@@ -1,0 +1,195 @@
+"""`agentprobe run`: the daemon loop that schedules checks, queues reports and uploads them.
+
+One thread does the bookkeeping; each cycle of checks runs in a short-lived child
+(see `worker`). Every report is committed to the outbox before any upload. SIGTERM and
+SIGINT set a stop flag: a running cycle gets a grace period to finish, and anything
+already queued stays in the outbox for the next start.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from types import FrameType
+from typing import Any
+
+from agentprobe.agent import state
+from agentprobe.agent.link import Link
+from agentprobe.agent.outbox import Outbox
+from agentprobe.agent.scheduler import Pick, Plan, Scheduler, next_shift_start
+from agentprobe.config import Config
+from agentprobe.report import Report, utc_now
+from agentprobe.shifts import on_shift, parse_shift
+
+log = logging.getLogger("agentprobe.agent")
+
+TICK_S = 1.0  # how often the loop looks for run requests and stop signals
+CALL_POLL_S = 10.0  # how often a held-back heavy check asks whether the call is over
+RunCycle = Callable[[Sequence[str], str, bool], Report | None]
+CallSignal = Callable[[], bool | None]
+
+
+class Daemon:
+    """The scheduling loop. Real parts are built by `serve`; tests pass their own."""
+
+    def __init__(
+        self,
+        config: Config,
+        link: Link,
+        outbox: Outbox,
+        run_cycle: RunCycle,
+        in_call: CallSignal,
+        stop: threading.Event,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config, self.link, self.outbox = config, link, outbox
+        self.run_cycle, self.call_signal, self.stop, self.clock = run_cycle, in_call, stop, clock
+        self.scheduler = Scheduler(plans(config), config.schedule.jitter, rng or random.Random())
+        self.shifts = [parse_shift(text) for text in config.schedule.shifts]
+        self.checks: dict[str, Any] = state.read_status(config.data_dir).get("checks", {})
+        self.in_call, self.call_checked_at = False, float("-inf")
+        self.postponed: tuple[str, ...] = ()
+        self.started_at = utc_now()
+
+    def run(self) -> None:
+        """Loop until `stop` is set. Every wait is bounded by TICK_S."""
+        now = self.clock()
+        self.scheduler.start(now)
+        shift_at = self._next_shift(now)
+        self.write_status()
+        while not self.stop.is_set():
+            now = self.clock()
+            if shift_at is not None and now >= shift_at:
+                self.scheduler.all_due(now, "shift_start")
+                shift_at = self._next_shift(now)
+            if state.take_run_request(self.config.data_dir):
+                self.scheduler.all_due(now, "manual", spread=False)
+                self.link.clear_backoff()
+            self.step(now)
+            self.stop.wait(TICK_S)
+        self.write_status()
+
+    def step(self, now: float) -> None:
+        """Run whatever is due, then upload whatever may be sent."""
+        working = self._on_shift(now)
+        due = self.scheduler.next_due(working)
+        if due is not None and due <= now:
+            pick = self.scheduler.pick(now, working, self._call_state(now))
+            self.postponed = pick.postponed
+            if pick.names:
+                self.cycle(pick, now)
+        before = self.link.describe()
+        self.link.flush(self.stop)
+        if self.link.describe() != before:
+            self.write_status()
+
+    def cycle(self, pick: Pick, now: float) -> None:
+        log.info("running %s (trigger %s)", ", ".join(pick.names), pick.trigger)
+        report = self.run_cycle(pick.names, pick.trigger, self.in_call)
+        self.scheduler.ran(pick.names, now)
+        if report is None:
+            log.warning("check run did not produce a report")
+            return
+        if self.config.collector.url:  # local-only mode keeps results, uploads nothing
+            evicted = self.outbox.put(report.report_id, report.to_json())
+            log.info("queued report %s (%s)", report.report_id, report.status.value)
+            if evicted:
+                log.warning("outbox full: dropped the %d oldest report(s)", evicted)
+        for result in report.checks:
+            self.checks[result.name] = {
+                "status": result.status.value,
+                "summary": result.summary,
+                "at": report.created_at,
+                "report_id": report.report_id,
+            }
+        self.write_status()
+
+    def _call_state(self, now: float) -> bool:
+        if now - self.call_checked_at >= CALL_POLL_S:
+            self.in_call = bool(self.call_signal())
+            self.call_checked_at = now
+        return self.in_call
+
+    def _on_shift(self, now: float) -> bool:
+        return on_shift(self.shifts, datetime.fromtimestamp(now).astimezone())
+
+    def _next_shift(self, now: float) -> float | None:
+        moment = next_shift_start(self.shifts, datetime.fromtimestamp(now).astimezone())
+        return moment.timestamp() if moment else None
+
+    def write_status(self) -> None:
+        state.write_status(self.config.data_dir, self.snapshot())
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "running": not self.stop.is_set(),
+            "started_at": self.started_at,
+            "updated_at": utc_now(),
+            "agent_id": self.config.agent_id,
+            "in_call": self.in_call,
+            "postponed": list(self.postponed),
+            "checks": self.checks,
+            "next_run": {
+                name: datetime.fromtimestamp(at).astimezone().isoformat(timespec="seconds")
+                for name, at in self.scheduler.next_at.items()
+            },
+            "upload": self.link.describe(),
+        }
+
+
+def plans(config: Config) -> list[Plan]:
+    """The enabled checks, with their intervals and whether they are heavy."""
+    from agentprobe.checks.registry import CHECKS
+
+    return [
+        Plan(check.name, config.check(check.name).interval, check.heavy)
+        for check in CHECKS
+        if config.check(check.name).enabled
+    ]
+
+
+def serve(config: Config) -> None:
+    """Build the daemon from real parts and run it until SIGTERM or SIGINT."""
+    from agentprobe.agent.calls import detector
+    from agentprobe.agent.http import make_session
+    from agentprobe.agent.worker import run_in_child
+
+    logging.basicConfig(
+        level=config.agent.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # reports and token
+    stop = threading.Event()
+    _on_signals(stop)
+    outbox = Outbox.in_dir(config.data_dir)
+    softphones = tuple(getattr(config.checks.get("software"), "softphones", ()) or ())
+    link = Link(config, outbox, make_session)
+    daemon = Daemon(
+        config,
+        link,
+        outbox,
+        lambda names, trigger, in_call: run_in_child(config, names, trigger, in_call, stop),
+        detector(softphones, lambda: {os.getpid()}),
+        stop,
+    )
+    log.info("agentprobe daemon started for %s, data in %s", config.agent_id, config.data_dir)
+    try:
+        daemon.run()
+        log.info("stopped; %d report(s) wait in the outbox", outbox.depth())
+    finally:
+        outbox.close()
+
+
+def _on_signals(stop: threading.Event) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()  # only set a flag: the loop notices within one tick
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
