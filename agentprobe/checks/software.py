@@ -71,7 +71,9 @@ class SoftwareCheck(Check[SoftwareConfig]):
         "apps_found": Metric("count", "apps from [software] apps that are installed"),
         "apps_running": Metric("count", "apps from [software] apps with a running process"),
         "apps_outdated": Metric("count", "installed apps older than [software] min_versions"),
-        "apps_installed": Metric("text", "name version of each installed listed app, by comma"),
+        "apps_installed": Metric(
+            "text", 'each installed listed app as "name version", comma-separated'
+        ),
         "browser_name": Metric("text", "the OS default browser if listed, else the first found"),
         "browser_version": Metric("text", "version of browser_name"),
         "browser_default": Metric("bool", "browser_name is the OS default browser"),
