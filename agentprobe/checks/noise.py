@@ -1,10 +1,33 @@
-"""The `noise` check: microphone background noise as level metrics, never audio."""
+"""The `noise` check: microphone background noise as level metrics, never audio.
+
+It records `seconds` from the configured input (a name substring) or the default one,
+analyses every block as it arrives (`agentprobe.dsp.NoiseAnalyser`, bounded memory) and
+drops it: no sample reaches disk, logs, the report or the network (DESIGN §2). Levels
+are dBFS = 20·log10(RMS), full scale 1.0, so a full-scale sine reads −3.01 dBFS; the
+noise floor is A-weighted (dBFS(A)).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import ClassVar
 
+from agentprobe.audio import AudioBackend, AudioUnavailable, Device, load_backend
+from agentprobe.checks.audio_devices import NO_AUDIO_ADVICE
+from agentprobe.checks.base import Check, Environment, Metric, Skipped
 from agentprobe.configspec import CheckConfig, every, setting
+from agentprobe.dsp import NoiseAnalyser, NoiseMetrics
+from agentprobe.report import CheckResult, MetricValue, Status
+from agentprobe.thresholds import Band
+
+PREFERRED_RATE = 48000
+CLASS_ADVICE = {
+    "speech": "Speech or TV in the background: move away from it or close the door.",
+    "music": "Music in the background: turn it down while you are on calls.",
+    "impulsive": "Knocks or clicks in the background (typing, a desk, a pet): "
+    "a noise-cancelling headset microphone helps.",
+}
 
 
 @dataclass(frozen=True)
@@ -12,3 +35,143 @@ class NoiseConfig(CheckConfig):
     interval: float = every(600.0)
     device: str = setting("", "substring of the input device name; default: system default input")
     seconds: float = setting(5.0, "capture length", duration=True, minimum=1, maximum=60)
+
+
+class NoiseCheck(Check[NoiseConfig]):
+    """Background noise at the agent's microphone: level metrics, never audio."""
+
+    name = "noise"
+    description = "Microphone background noise, speech level, hum and clipping (never audio)"
+    config_class = NoiseConfig
+    metrics: ClassVar[dict[str, Metric]] = {
+        "noise_floor_dbfs": Metric("dBFS(A)", "A-weighted L90 of 20 ms frame levels"),
+        "leq_dbfs": Metric("dBFS(A)", "A-weighted average level over the window"),
+        "spread_db": Metric("dB", "L10 − L90 of A-weighted frame levels: how much it varies"),
+        "speech_level_dbfs": Metric("dBFS", "ITU-T P.56 active speech level, when speech"),
+        "snr_db": Metric(
+            "dB", "P.56 speech level minus the background (frames within 3 dB of flat L90)"
+        ),
+        "speech_ratio": Metric("ratio", "share of 20 ms frames with speech (0–1)"),
+        "hum_db": Metric("dB", "strongest 50/60 Hz harmonic above its neighbouring bins"),
+        "hum_hz": Metric("Hz", "mains frequency of the hum (50 or 60), null when none"),
+        "clipping_pct": Metric("%", "samples within 0.01 dB of full scale"),
+        "level_std_pct": Metric("%", "standard deviation of 1 s levels, % of full scale"),
+        "mic_dead": Metric("bool", "the microphone delivers digital silence (muted or dead)"),
+        "tonal_ratio": Metric("ratio", "share of frames dominated by tones (0–1)"),
+        "noise_class": Metric(
+            "class", "quiet, steady, hum, impulsive, speech or music: what the mic hears"
+        ),
+        "analysed_s": Metric("s", "audio analysed"),
+        "sample_rate_hz": Metric("Hz", "capture sample rate"),
+        "input_device": Metric("name", "the input device recorded"),
+    }
+    headline = ("noise_floor_dbfs", "snr_db", "noise_class", "hum_hz")
+    bands: ClassVar[dict[str, Band]] = {
+        "noise_floor_dbfs": Band(-60, -50),
+        "snr_db": Band(20, 10, higher_is_better=True),
+        "clipping_pct": Band(0.1, 1.0),
+    }
+    ADVICE: ClassVar[dict[str, str]] = {
+        "noise_floor_dbfs": "The room is noisy (fan, traffic, appliances): move away from "
+        "the noise or use a noise-cancelling headset.",
+        "snr_db": "Your voice is not far above the background: bring the microphone "
+        "closer to your mouth or reduce the noise.",
+        "clipping_pct": "Your microphone is clipping: lower its input gain.",
+    }
+
+    def __init__(
+        self,
+        config: NoiseConfig,
+        backend: Callable[[], AudioBackend] = load_backend,
+        progress: Callable[[str, float], None] = lambda label, fraction: None,
+    ) -> None:
+        super().__init__(config)
+        self.backend, self.progress = backend, progress
+
+    @classmethod
+    def create(cls, config: NoiseConfig, env: Environment) -> NoiseCheck:
+        return cls(config, load_backend, env.progress)
+
+    def collect(self) -> CheckResult:
+        try:
+            audio = self.backend()
+        except AudioUnavailable as error:
+            return self.error(f"no audio library could load ({error})", NO_AUDIO_ADVICE)
+        try:
+            device = self._device(audio)
+        except LookupError as error:
+            return self.error(
+                str(error), "Set [noise] device to part of one of these names, or leave it empty."
+            )
+        rate = PREFERRED_RATE
+        if not audio.supports_input(device.index, rate):
+            rate = int(device.default_samplerate)
+        try:
+            found = self._analyse(audio, device, rate)
+        except Exception as error:  # DeviceLost, or PortAudio refusing to open the device
+            return self.error(
+                f"could not record from {device.name}: {error}",
+                "The microphone disconnected or is busy: reconnect it and check the cable.",
+            )
+        metrics: dict[str, MetricValue] = {**asdict(found), "sample_rate_hz": rate}
+        metrics["input_device"] = device.name
+        return self._grade(found, metrics)
+
+    def _device(self, audio: AudioBackend) -> Device:
+        inputs = [d for d in audio.devices() if d.is_input]
+        if not inputs:
+            raise Skipped("no microphone found", ["Plug in the headset and check it is enabled."])
+        wanted = self.config.device.lower()
+        if wanted:
+            match = [d for d in inputs if wanted in d.name.lower()]
+            if not match:
+                names = ", ".join(d.name for d in inputs)
+                raise LookupError(
+                    f"no input device matches {self.config.device!r} (inputs: {names})"
+                )
+            return match[0]
+        default = audio.defaults()[0]
+        return next((d for d in inputs if d.index == default), inputs[0])
+
+    def _analyse(self, audio: AudioBackend, device: Device, rate: int) -> NoiseMetrics:
+        seconds = self.config.seconds
+        analyser = NoiseAnalyser(rate, max_seconds=seconds + 1)
+        got = 0
+        for block in audio.capture(device.index, rate, seconds):
+            analyser.feed(block)  # analysed, then dropped: audio never outlives this loop
+            got += len(block)
+            self.progress("noise", got / (rate * seconds))
+        return analyser.result()
+
+    def _grade(self, found: NoiseMetrics, metrics: dict[str, MetricValue]) -> CheckResult:
+        if found.mic_dead:
+            return CheckResult(
+                self.name,
+                Status.FAIL,
+                f"{metrics['input_device']} delivers digital silence: muted or dead microphone",
+                metrics,
+                ["Unmute the microphone (a switch on the headset cable, or the system's "
+                 "mute) or replace it if it is broken."],
+            )  # fmt: skip
+        extra = [Status.WARN] if found.noise_class == "hum" else []
+        result = self.result(_summary(found, metrics), metrics, self.ADVICE, extra)
+        if found.noise_class == "hum":
+            what = f"a steady {found.hum_hz} Hz hum" if found.hum_hz else "a steady tone"
+            result.advice.append(
+                f"{what.capitalize()}: check the headset cable or USB hub (a ground loop), "
+                "and keep the cable away from power adapters."
+            )
+        if found.noise_class in CLASS_ADVICE:
+            result.advice.append(CLASS_ADVICE[found.noise_class])
+        return result
+
+
+def _summary(found: NoiseMetrics, metrics: dict[str, MetricValue]) -> str:
+    snr = f"SNR {found.snr_db:g} dB" if found.snr_db is not None else "no speech heard"
+    hum = f"{found.hum_hz} Hz hum" if found.hum_hz else "no hum"
+    clip = f", clipping {found.clipping_pct:g}%" if found.clipping_pct > 0 else ""
+    return (
+        f"noise floor {found.noise_floor_dbfs:g} dBFS(A), {found.noise_class}; {snr}; {hum}"
+        f"{clip} ({found.analysed_s:g} s from {metrics['input_device']} "
+        f"at {metrics['sample_rate_hz']} Hz)"
+    )

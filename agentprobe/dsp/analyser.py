@@ -1,0 +1,157 @@
+"""Streaming noise analysis: feed float32 blocks as they are captured, read window metrics.
+
+Memory is bounded: whole 20 ms frames are turned into a few numbers each (at most
+`max_seconds` worth, preallocated), the P.56 meter and the hum detector keep fixed-size
+state, and the samples themselves are dropped as soon as their frame is analysed.
+Only window aggregates come out (DESIGN §2).
+
+References: noise floor = L90 of A-weighted 20 ms frame levels (IEC 61672-1 weighting,
+DESIGN §9); speech level = ITU-T P.56 method B; SNR = speech level minus the background
+level (the energy mean of unweighted frames within 3 dB of their L90, i.e. the frames a
+VAD calls noise; both unweighted, so the two sides are alike); clipping = samples within 0.01 dB of
+full scale; dead or muted microphone = Twilio's constant-audio-input-level rule (standard
+deviation of the input level under 1 % of full scale) while the level is also below any
+real microphone's self-noise (−90 dBFS, under one 16-bit step), so a quiet room is not
+mistaken for a dead microphone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from agentprobe.dsp.classify import ClassFeatures, noise_class
+from agentprobe.dsp.frames import FRAME_S, FrameAnalyser
+from agentprobe.dsp.hum import HumDetector
+from agentprobe.dsp.levels import dbfs, dbfs_array, exceeded
+from agentprobe.dsp.p56 import ActiveLevelMeter
+
+CLIP_LEVEL = 0.999  # −0.009 dBFS peak
+VAD_MARGIN_DB = 9.0
+BACKGROUND_DB = 3.0
+VAD_SPEECH_SHARE = 0.5
+MIN_SPEECH_RATIO = 0.05  # below this there is too little speech for a speech level
+DEAD_STD_PCT = 1.0
+DEAD_LEVEL_DBFS = -90.0
+
+
+@dataclass(frozen=True)
+class NoiseMetrics:
+    """The noise check's window aggregates (levels in dBFS, full-scale sine = −3.01 dBFS)."""
+
+    noise_floor_dbfs: float
+    leq_dbfs: float
+    spread_db: float
+    speech_level_dbfs: float | None
+    snr_db: float | None
+    speech_ratio: float
+    hum_db: float
+    hum_hz: int | None
+    clipping_pct: float
+    level_std_pct: float
+    mic_dead: bool
+    tonal_ratio: float
+    noise_class: str
+    analysed_s: float
+
+
+class NoiseAnalyser:
+    """Analyse mono audio at `rate` Hz, up to `max_seconds` (later audio is ignored)."""
+
+    def __init__(self, rate: int, max_seconds: float = 60.0) -> None:
+        self.rate = rate
+        self._frames = FrameAnalyser(rate)
+        self.frame_len = self._frames.frame_len
+        capacity = max(1, round(max_seconds / FRAME_S))
+        self._features = np.zeros((4, capacity))  # flat ms, A ms, speech share, tonality
+        self._count = 0
+        self._pending = np.zeros(0)
+        self._meter = ActiveLevelMeter(rate, self.frame_len)
+        self._hum = HumDetector(rate)
+        self._clipped = 0
+        self._samples = 0
+
+    @property
+    def full(self) -> bool:
+        return self._count >= self._features.shape[1]
+
+    def feed(self, block: NDArray[np.floating]) -> None:
+        """Analyse a block of mono samples (any length; full scale = 1.0)."""
+        samples = np.concatenate([self._pending, np.asarray(block, dtype=np.float64).ravel()])
+        room = self._features.shape[1] - self._count
+        whole = min(len(samples) // self.frame_len, room)
+        used = whole * self.frame_len
+        self._pending = samples[used:] if whole < room else np.zeros(0)
+        if whole == 0:
+            return
+        frames = samples[:used].reshape(whole, self.frame_len)
+        found = self._frames.features(frames)
+        span = slice(self._count, self._count + whole)
+        for row, values in enumerate(
+            (found.mean_square, found.a_mean_square, found.speech_share, found.tonality)
+        ):
+            self._features[row, span] = values
+        self._count += whole
+        self._meter.feed(frames)
+        self._hum.feed(samples[:used])
+        self._clipped += int(np.count_nonzero(np.abs(frames) >= CLIP_LEVEL))
+        self._samples += used
+
+    def result(self) -> NoiseMetrics:
+        """Metrics over everything analysed so far. Raises ValueError before one whole frame."""
+        if self._count == 0:
+            raise ValueError("no audio analysed yet")
+        flat_ms, a_ms, speech_share, tonality = self._features[:, : self._count]
+        flat, weighted = dbfs_array(flat_ms), dbfs_array(a_ms)
+        floor_flat, floor_a = exceeded(flat, 90), exceeded(weighted, 90)
+        speech_frames = (flat >= floor_flat + VAD_MARGIN_DB) & (speech_share >= VAD_SPEECH_SHARE)
+        speech_ratio = float(np.mean(speech_frames))
+        # the background's level: energy mean of the frames near the floor (VAD-negative)
+        background = flat_ms[flat < floor_flat + BACKGROUND_DB]
+        speech_level, snr = self._speech(speech_ratio, dbfs(float(np.mean(background))))
+        hum = self._hum.result()
+        leq_flat = dbfs(float(np.mean(flat_ms)))
+        std_pct, dead = self._dead(flat_ms, leq_flat)
+        features = ClassFeatures(
+            leq_a_dbfs=dbfs(float(np.mean(a_ms))),
+            spread_db=exceeded(weighted, 10) - floor_a,
+            crest_db=float(weighted.max()) - exceeded(weighted, 50),
+            loud_frame_ratio=float(np.mean(weighted > exceeded(weighted, 50) + 10.0)),
+            speech_ratio=speech_ratio,
+            tonal_ratio=float(np.mean(tonality >= 0.5)),
+            hum_db=hum.prominence_db,
+            hum_share=hum.power / max(float(np.mean(flat_ms)), 1e-30),
+            dead=dead,
+        )
+        return NoiseMetrics(
+            noise_floor_dbfs=round(floor_a, 1),
+            leq_dbfs=round(features.leq_a_dbfs, 1),
+            spread_db=round(features.spread_db, 1),
+            speech_level_dbfs=speech_level,
+            snr_db=snr,
+            speech_ratio=round(speech_ratio, 3),
+            hum_db=hum.prominence_db,
+            hum_hz=hum.hz,
+            clipping_pct=round(100.0 * self._clipped / self._samples, 3),
+            level_std_pct=round(std_pct, 3),
+            mic_dead=dead,
+            tonal_ratio=round(features.tonal_ratio, 3),
+            noise_class=noise_class(features),
+            analysed_s=round(self._samples / self.rate, 2),
+        )
+
+    def _speech(self, speech_ratio: float, noise: float) -> tuple[float | None, float | None]:
+        level = self._meter.result().level_dbfs
+        if level is None or speech_ratio < MIN_SPEECH_RATIO:
+            return None, None
+        return round(level, 1), round(level - noise, 1)
+
+    def _dead(self, flat_ms: NDArray[np.float64], leq_flat: float) -> tuple[float, bool]:
+        """Twilio's rule on 1 s levels (std under 1 % of full scale), below any mic's self-noise."""
+        per_second = max(1, round(1.0 / FRAME_S))
+        usable = len(flat_ms) // per_second * per_second or len(flat_ms)
+        seconds = flat_ms[:usable].reshape(-1, min(per_second, usable))
+        std_pct = 100.0 * float(np.std(np.sqrt(seconds.mean(axis=1))))
+        return std_pct, std_pct < DEAD_STD_PCT and leq_flat < DEAD_LEVEL_DBFS

@@ -1,0 +1,147 @@
+"""Each detector on synthesised signals with known answers, at 16 and 48 kHz."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agentprobe.dsp import NoiseAnalyser, NoiseMetrics
+from agentprobe.dsp.hum import HumDetector
+from agentprobe.dsp.levels import FLOOR_DBFS, dbfs
+from agentprobe.dsp.p56 import ActiveLevelMeter
+from agentprobe.dsp.weighting import a_weighting_power, parseval_weights
+from tests.audio.signals import at_level, clicks, hum, music, pink, sine, speech_like
+
+RATES = [16000, 48000]
+
+
+def analyse(x: np.ndarray, rate: int, block: int = 1024) -> NoiseMetrics:
+    analyser = NoiseAnalyser(rate, max_seconds=len(x) / rate + 1)
+    for start in range(0, len(x), block):
+        analyser.feed(x[start : start + block].astype(np.float32))
+    return analyser.result()
+
+
+def p56(x: np.ndarray, rate: int) -> tuple[float | None, float]:
+    frame = rate // 50
+    meter = ActiveLevelMeter(rate, frame)
+    meter.feed(x[: len(x) // frame * frame].reshape(-1, frame))
+    result = meter.result()
+    return result.level_dbfs, result.activity
+
+
+def test_full_scale_sine_reads_minus_3_01_dbfs() -> None:
+    assert dbfs(float(np.mean(sine(1000, 1, 48000) ** 2))) == pytest.approx(-3.01, abs=0.005)
+    assert dbfs(0.0) == FLOOR_DBFS
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_pink_noise_level_and_its_a_weighted_l90(rate: int) -> None:
+    x = at_level(pink(5, rate), -30.0)
+    found = analyse(x, rate)
+    power = np.abs(np.fft.rfft(x)) ** 2 * parseval_weights(len(x))
+    true_a = 10 * np.log10(np.sum(power * a_weighting_power(len(x), rate)))
+    assert found.leq_dbfs == pytest.approx(true_a, abs=0.2)  # frames vs one long FFT
+    assert true_a - 1.5 < found.noise_floor_dbfs < true_a  # L90 sits just under Leq
+    assert found.spread_db < 2.0 and found.noise_class == "steady"
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_p56_continuous_sine_is_its_rms_level(rate: int) -> None:
+    level, activity = p56(sine(1000, 3, rate, 0.1), rate)
+    assert level == pytest.approx(-23.01, abs=0.1)
+    assert activity == pytest.approx(1.0, abs=0.01)
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_p56_bursts_count_only_active_time(rate: int) -> None:
+    on = sine(500, 2, rate, 0.1)
+    x = np.concatenate([on, np.zeros_like(on), on, np.zeros_like(on)])
+    level, activity = p56(x, rate)
+    assert level == pytest.approx(-23.01, abs=1.0)  # the 200 ms hangover costs < 1 dB
+    assert 0.5 <= activity < 0.6
+
+
+def test_p56_silence_has_no_level() -> None:
+    assert p56(np.zeros(48000), 48000) == (None, 0.0)
+
+
+@pytest.mark.parametrize("rate", RATES)
+@pytest.mark.parametrize("mains", [50, 60])
+def test_hum_is_found_at_its_mains_frequency(rate: int, mains: int) -> None:
+    detector = HumDetector(rate)
+    detector.feed(hum(mains, 3, rate, -50) + at_level(pink(3, rate, seed=4), -60))
+    found = detector.result()
+    assert found.hz == mains
+    assert found.prominence_db > 20
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_no_hum_in_pink_noise(rate: int) -> None:
+    detector = HumDetector(rate)
+    detector.feed(at_level(pink(3, rate), -40))
+    assert detector.result().hz is None
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_snr_of_speech_over_a_quiet_bed(rate: int) -> None:
+    speech, bed = at_level(speech_like(6, rate), -26), at_level(pink(6, rate), -60)
+    true_level, _ = p56(speech, rate)
+    assert true_level is not None
+    found = analyse(speech + bed, rate)
+    assert found.speech_level_dbfs == pytest.approx(true_level, abs=0.5)
+    assert found.snr_db == pytest.approx(true_level + 60, abs=1.5)
+    assert found.speech_ratio > 0.2 and found.noise_class == "speech"
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_clipping(rate: int) -> None:
+    clipped = analyse(np.clip(1.5 * sine(440, 2, rate), -1, 1), rate)
+    clean = analyse(sine(440, 2, rate, 0.5), rate)
+    assert clipped.clipping_pct > 30 and clean.clipping_pct == 0.0
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_digital_silence_and_a_stuck_value_are_a_dead_microphone(rate: int) -> None:
+    assert analyse(np.zeros(2 * rate), rate).mic_dead
+    assert analyse(np.full(2 * rate, 0.25), rate).mic_dead  # a constant is not sound either
+    quiet_room = analyse(at_level(pink(2, rate), -75), rate)
+    assert not quiet_room.mic_dead and quiet_room.noise_class == "quiet"
+
+
+@pytest.mark.parametrize("rate", RATES)
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda rate: at_level(pink(4, rate), -70), "quiet"),
+        (lambda rate: at_level(pink(4, rate), -35), "steady"),
+        (lambda rate: hum(60, 4, rate, -35), "hum"),
+        (lambda rate: clicks(4, rate) + at_level(pink(4, rate), -65), "impulsive"),
+        (lambda rate: at_level(speech_like(4, rate), -26), "speech"),
+        (lambda rate: at_level(music(4, rate), -25) + at_level(pink(4, rate), -60), "music"),
+    ],
+    ids=["quiet", "steady", "hum", "impulsive", "speech", "music"],
+)
+def test_noise_classes(rate: int, make, expected: str) -> None:  # type: ignore[no-untyped-def]
+    x = make(rate) + at_level(pink(4, rate, seed=9), -80)
+    assert analyse(x, rate).noise_class == expected
+
+
+def test_block_size_does_not_change_the_answer() -> None:
+    x = at_level(speech_like(4, 16000), -30) + at_level(pink(4, 16000), -55)
+    assert analyse(x, 16000, block=160) == analyse(x, 16000, block=4096)
+
+
+def test_memory_is_bounded_by_max_seconds() -> None:
+    analyser = NoiseAnalyser(16000, max_seconds=2)
+    for _ in range(10):
+        analyser.feed(np.zeros(16000, dtype=np.float32) + 0.01)
+    assert analyser.full
+    assert analyser.result().analysed_s == pytest.approx(2.0, abs=0.02)
+
+
+def test_no_result_before_a_whole_frame() -> None:
+    analyser = NoiseAnalyser(48000)
+    analyser.feed(np.zeros(100, dtype=np.float32))
+    with pytest.raises(ValueError):
+        analyser.result()
