@@ -6,11 +6,12 @@ managers cover softphones, which are never started (some open a window on any ar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 
 from agentprobe.software import parse
 from agentprobe.software.apps import App
-from agentprobe.software.host import Host, Output
+from agentprobe.software.host import Host
 
 DPKG_FORMAT = "${Package}\t${db:Status-Abbrev}\t${Version}\n"
 RPM_FORMAT = "%{NAME}\t%{VERSION}\n"
@@ -28,16 +29,10 @@ def installed(host: Host, apps: list[App]) -> dict[str, str]:
         version = _binary_version(host, app)
         if version:
             found[app.name] = version
-    sources: tuple[Callable[[Host, list[App]], dict[str, str]], ...] = (
-        _dpkg,
-        _rpm,
-        _flatpak,
-        _snap,
-    )
-    for source in sources:
+    for source in SOURCES:
         missing = [app for app in apps if app.name not in found]
         if missing:
-            found.update(source(host, missing))
+            found.update(_from_packages(host, missing, source))
     return found
 
 
@@ -58,42 +53,47 @@ def _binary_version(host: Host, app: App) -> str | None:
     return None
 
 
-def _dpkg(host: Host, apps: list[App]) -> dict[str, str]:
-    packages = [package for app in apps for package in app.debs]
-    if not packages:
-        return {}
-    # dpkg-query exits 1 when some packages are unknown but still prints the others.
-    output = host.run(["dpkg-query", "-W", "-f", DPKG_FORMAT, *packages])
-    return _by_package(apps, "debs", parse.dpkg_versions(output.text if output else ""))
+@dataclass(frozen=True)
+class Source:
+    """A package manager: the App field naming its packages, its command and its parser."""
+
+    field: str
+    command: Callable[[list[str]], list[str]]
+    parse: Callable[[str, Collection[str]], dict[str, str]]
+    # dpkg-query and rpm exit non-zero when some names are not installed, yet print the others.
+    partial_ok: bool = False
 
 
-def _rpm(host: Host, apps: list[App]) -> dict[str, str]:
-    packages = [package for app in apps for package in app.rpms]
-    if not packages:
-        return {}
-    # rpm's exit code is the number of packages not installed; the others are still printed.
-    output = host.run(["rpm", "-q", "--qf", RPM_FORMAT, *packages])
-    return _by_package(apps, "rpms", parse.rpm_versions(output.text if output else ""))
+SOURCES = (
+    Source(
+        "debs",
+        lambda names: ["dpkg-query", "-W", "-f", DPKG_FORMAT, *names],
+        parse.dpkg_versions,
+        partial_ok=True,
+    ),
+    Source(
+        "rpms",
+        lambda names: ["rpm", "-q", "--qf", RPM_FORMAT, *names],
+        parse.rpm_versions,
+        partial_ok=True,
+    ),
+    Source(
+        "flatpaks",
+        lambda names: ["flatpak", "list", "--app", "--columns=application,version"],
+        parse.flatpak_versions,
+    ),
+    Source("snaps", lambda names: ["snap", "list"], parse.snap_versions),
+)
 
 
-def _flatpak(host: Host, apps: list[App]) -> dict[str, str]:
-    wanted = {flatpak for app in apps for flatpak in app.flatpaks}
+def _from_packages(host: Host, apps: list[App], source: Source) -> dict[str, str]:
+    wanted = [name for app in apps for name in getattr(app, source.field)]
     if not wanted:
         return {}
-    text = _text(host.run(["flatpak", "list", "--app", "--columns=application,version"]))
-    return _by_package(apps, "flatpaks", parse.flatpak_versions(text, wanted))
-
-
-def _snap(host: Host, apps: list[App]) -> dict[str, str]:
-    wanted = {snap for app in apps for snap in app.snaps}
-    if not wanted:
+    output = host.run(source.command(wanted))
+    if output is None or (output.code != 0 and not source.partial_ok):
         return {}
-    text = _text(host.run(["snap", "list"]))
-    return _by_package(apps, "snaps", parse.snap_versions(text, wanted))
-
-
-def _text(output: Output | None) -> str:
-    return output.text if output is not None and output.code == 0 else ""
+    return _by_package(apps, source.field, source.parse(output.text, set(wanted)))
 
 
 def _by_package(apps: list[App], field: str, versions: Mapping[str, str]) -> dict[str, str]:

@@ -51,7 +51,7 @@ def is_minimum(text: str) -> bool:
     return _MINIMUM.fullmatch(text) is not None
 
 
-def dpkg_versions(text: str) -> dict[str, str]:
+def dpkg_versions(text: str, wanted: Collection[str]) -> dict[str, str]:
     """Installed packages from dpkg-query lines "package<TAB>status<TAB>version".
 
     Packages dpkg merely knows about ("un", "rc": removed, config files left) are not
@@ -60,12 +60,13 @@ def dpkg_versions(text: str) -> dict[str, str]:
     found = {}
     for line in text.splitlines():
         parts = line.split("\t")
-        if len(parts) == 3 and len(parts[1]) >= 2 and parts[1][1] == "i" and parts[2]:
+        installed = len(parts) == 3 and len(parts[1]) >= 2 and parts[1][1] == "i"
+        if installed and parts[0] in wanted and parts[2]:
             found[parts[0]] = package_version(parts[2])
     return found
 
 
-def rpm_versions(text: str) -> dict[str, str]:
+def rpm_versions(text: str, wanted: Collection[str]) -> dict[str, str]:
     """Installed packages from `rpm -q --qf '%{NAME}\\t%{VERSION}\\n' NAME...`.
 
     rpm prints "package NAME is not installed" (no tab) for the others.
@@ -73,7 +74,7 @@ def rpm_versions(text: str) -> dict[str, str]:
     found = {}
     for line in text.splitlines():
         name, tab, version = line.partition("\t")
-        if tab and version.strip():
+        if tab and name.strip() in wanted and version.strip():
             found[name.strip()] = version.strip()
     return found
 

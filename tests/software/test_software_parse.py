@@ -64,12 +64,15 @@ def test_is_minimum() -> None:
 
 
 def test_dpkg_keeps_only_installed_packages() -> None:
-    assert parse.dpkg_versions(data("linux/dpkg-query.txt")) == {
-        "chromium": "156.0.8078.79",
-        "pulseaudio": "16.1+dfsg1",
+    wanted = {"chromium", "firefox", "firefox-esr", "google-chrome-stable", "zoom", "teams"}
+    assert parse.dpkg_versions(data("linux/dpkg-query.txt"), wanted) == {
+        "chromium": "156.0.8078.79"
+    }
+    assert parse.dpkg_versions(data("linux/dpkg-query.txt"), {"pulseaudio"}) == {
+        "pulseaudio": "16.1+dfsg1"
     }
     # "rc": removed with its config files left behind is not installed.
-    assert parse.dpkg_versions(data("linux/dpkg-query-ubuntu.txt")) == {
+    assert parse.dpkg_versions(data("linux/dpkg-query-ubuntu.txt"), wanted) == {
         "google-chrome-stable": "131.0.6778.85",
         "zoom": "6.2.11.5069",
         "firefox": "1snap1",
@@ -77,7 +80,8 @@ def test_dpkg_keeps_only_installed_packages() -> None:
 
 
 def test_rpm_skips_not_installed_lines() -> None:
-    assert parse.rpm_versions(data("linux/rpm-q-fedora.txt")) == {
+    wanted = {"firefox", "google-chrome-stable", "chromium", "zoom", "teams"}
+    assert parse.rpm_versions(data("linux/rpm-q-fedora.txt"), wanted) == {
         "firefox": "133.0",
         "zoom": "6.2.11.5069",
     }
