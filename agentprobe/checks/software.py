@@ -111,8 +111,7 @@ class SoftwareCheck(Check[SoftwareConfig]):
                 "contact-center softphone or a supported browser, or add the one in use."
             )
         summary = _summary(metrics, len(apps))
-        result = CheckResult(self.name, worst(statuses), summary, metrics)
-        result.advice = advice
+        result = CheckResult(self.name, worst(statuses), summary, metrics, advice)
         result.inventory = _inventory(found, apps)
         return result
 
