@@ -15,6 +15,10 @@ from agentprobe.collector.app import create_app
 from agentprobe.collector.settings import Settings, is_loopback
 from agentprobe.collector.tls import ensure_certificate
 
+# A client that keeps an idle TLS connection open delays shutdown until this runs out;
+# requests still waiting then are cancelled, but their queued reports are still committed.
+GRACEFUL_SHUTDOWN_S = 5
+
 
 class ServeError(ValueError):
     """The collector cannot start as configured (the message says why)."""
@@ -53,7 +57,7 @@ def uvicorn_config(settings: Settings, log_level: str = "info") -> uvicorn.Confi
         access_log=False,
         server_header=False,
         proxy_headers=False,
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
 
 

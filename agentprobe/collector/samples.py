@@ -1,0 +1,122 @@
+"""Realistic synthetic reports for the ingest benchmark, demos and tests of the fleet view.
+
+Figures are drawn around what a home link and headset really show, and graded with the
+DESIGN §8 default bands, so a fleet of these looks like a real one (mostly pass, some
+warn, a few failing links). Nothing here is used on the ingest path itself.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from agentprobe.report import CheckResult, Context, MetricValue, Report, Status
+
+BUDGET_KBPS = 300.0  # voice + licence at 100 kbps each, x1.5 headroom
+
+
+def _grade(value: float, pass_limit: float, warn_limit: float, higher_is_better: bool) -> Status:
+    if higher_is_better:
+        value, pass_limit, warn_limit = -value, -pass_limit, -warn_limit
+    if value <= pass_limit:
+        return Status.PASS
+    return Status.WARN if value <= warn_limit else Status.FAIL
+
+
+def _worst(*statuses: Status) -> Status:
+    order = (Status.PASS, Status.WARN, Status.FAIL)
+    return max(statuses, key=order.index)
+
+
+def bandwidth(rng: random.Random, quality: float) -> CheckResult:
+    down = round(rng.lognormvariate(9.5, 0.8) * quality, 1)
+    up = round(rng.lognormvariate(8.0, 0.9) * quality, 1)
+    required = 200.0
+    status = _worst(
+        _grade(down, required * 1.5, required, True), _grade(up, required * 1.5, required, True)
+    )
+    metrics: dict[str, MetricValue] = {
+        "download_kbps": down,
+        "upload_kbps": up,
+        "required_down_kbps": required,
+        "required_up_kbps": required,
+        "idle_latency_ms": round(rng.uniform(8, 40), 1),
+        "loaded_latency_ms": round(rng.uniform(20, 250) / quality, 1),
+        "bytes_used": rng.randint(2_000_000, 20_000_000),
+    }
+    return CheckResult("bandwidth", status, f"{down:.0f} kbps down, {up:.0f} kbps up", metrics)
+
+
+def voice(rng: random.Random, quality: float) -> CheckResult:
+    jitter_up = round(rng.expovariate(1 / 6) / quality, 2)
+    jitter_down = round(rng.expovariate(1 / 5) / quality, 2)
+    loss = round(max(0.0, rng.gauss(0.3, 0.6) / quality), 2)
+    rtt = round(rng.uniform(20, 90) / quality, 1)
+    mos = round(max(1.0, min(4.41, 4.41 - loss * 0.25 - max(jitter_up, jitter_down) * 0.01)), 2)
+    status = _worst(
+        _grade(mos, 4.0, 3.5, True),
+        _grade(max(jitter_up, jitter_down), 30, 60, False),
+        _grade(loss, 1, 3, False),
+        _grade(rtt, 150, 300, False),
+    )
+    metrics: dict[str, MetricValue] = {
+        "rtt_ms": rtt,
+        "rtt_p95_ms": round(rtt * 1.3, 1),
+        "jitter_up_ms": jitter_up,
+        "jitter_down_ms": jitter_down,
+        "loss_up_pct": loss,
+        "loss_down_pct": loss,
+        "loss_pct": loss,
+        "max_burst_loss": int(loss),
+        "r_factor": round(93.2 - loss * 5, 1),
+        "mos": mos,
+        "packets_sent": 500,
+    }
+    return CheckResult("voice", status, f"MOS {mos}, jitter {jitter_up} ms", metrics)
+
+
+def noise(rng: random.Random, quality: float) -> CheckResult:
+    floor = round(rng.gauss(-62, 6) + (1 - quality) * 10, 1)
+    status = _grade(floor, -60, -50, False)
+    metrics: dict[str, MetricValue] = {
+        "noise_floor_dbfs": floor,
+        "speech_level_dbfs": -26.0,
+        "snr_db": round(-26.0 - floor, 1),
+        "noise_class": "quiet" if floor < -60 else "noisy",
+        "analysed_s": 5.0,
+    }
+    return CheckResult("noise", status, f"noise floor {floor} dBFS", metrics)
+
+
+def system(rng: random.Random) -> CheckResult:
+    cpu = round(rng.uniform(3, 70), 1)
+    metrics: dict[str, MetricValue] = {
+        "cpu_pct": cpu,
+        "memory_available_pct": round(rng.uniform(20, 70), 1),
+        "disk_free_pct": round(rng.uniform(15, 80), 1),
+        "on_battery": False,
+        "uptime_s": rng.randint(600, 900_000),
+    }
+    return CheckResult("system", _grade(cpu, 80, 90, False), f"CPU {cpu}%", metrics)
+
+
+def sample_report(
+    agent_id: str,
+    rng: random.Random,
+    created: datetime | None = None,
+    team: str = "",
+    site: str = "",
+    quality: float = 1.0,
+) -> Report:
+    """One report of system, bandwidth, voice and noise; lower `quality` (0..1] degrades it."""
+    created = created or datetime.now(UTC)
+    checks = [system(rng), bandwidth(rng, quality), voice(rng, quality), noise(rng, quality)]
+    return Report(
+        agent_id=agent_id,
+        checks=checks,
+        trigger="schedule",
+        context=Context(team=team, site=site, location="home" if rng.random() < 0.8 else "office"),
+        created_at=created.astimezone(UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
+    )
