@@ -18,7 +18,7 @@ def config_option(function: F) -> F:
     return click.option(
         "--config",
         "config_path",
-        type=click.Path(dir_okay=False),
+        type=click.Path(),
         default=None,
         help="Config file (default: $AGENTPROBE_CONFIG, then the user config dir).",
     )(function)

@@ -14,7 +14,7 @@ def config() -> None:
 
 
 @config.command()
-@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.argument("file", required=False, type=click.Path())
 def validate(file: str | None) -> None:
     """Validate FILE (default: the file the agent would read). Exit 0 valid, 3 invalid."""
     loaded = load_config(file)
