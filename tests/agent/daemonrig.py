@@ -37,15 +37,22 @@ def write_config(
     lines += ['log_level = "debug"', "[schedule]", "jitter = 0"]
     if collector:
         lines.append("[collector]")
-        lines += [f"{key} = {json.dumps(value)}" for key, value in collector.items()]
+        lines += [f"{key} = {toml(value)}" for key, value in collector.items()]
     for name in config_sections():
         lines.append(f"[{name}]")
         if name in enabled:
-            lines += [f"{key} = {json.dumps(value)}" for key, value in enabled[name].items()]
+            lines += [f"{key} = {toml(value)}" for key, value in enabled[name].items()]
         else:
             lines.append("enabled = false")
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def toml(value: Any) -> str:
+    """A TOML value: JSON spelling works for strings, numbers and lists; tables are inline."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key} = {toml(item)}" for key, item in value.items()) + "}"
+    return json.dumps(value)
 
 
 @dataclass

@@ -1,0 +1,58 @@
+"""The outbox on a real SQLite file: ordering, idempotence, dead letters, counted eviction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agentprobe.agent.outbox import Outbox
+from tests.agent.fakes import Clock
+
+
+def test_reports_come_out_oldest_first_and_survive_reopening(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "o.sqlite3")
+    for n in range(3):
+        outbox.put(f"id-{n}", f'{{"n": {n}}}')
+    outbox.close()
+    again = Outbox(tmp_path / "o.sqlite3")
+    assert [e.report_id for e in again.oldest()] == ["id-0", "id-1", "id-2"]
+    assert again.oldest(1)[0].body == '{"n": 0}'
+
+
+def test_queueing_the_same_report_twice_keeps_one(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "o.sqlite3")
+    outbox.put("same", "{}")
+    outbox.put("same", "{}")
+    assert outbox.depth() == 1
+
+
+def test_full_outbox_evicts_the_oldest_and_counts_them(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "o.sqlite3", max_reports=3)
+    evicted = [outbox.put(f"id-{n}", "{}") for n in range(5)]
+    assert evicted == [0, 0, 0, 1, 1]
+    assert [e.report_id for e in outbox.oldest()] == ["id-2", "id-3", "id-4"]
+    assert outbox.evicted() == 2
+
+
+def test_dead_letters_keep_the_reason_and_leave_the_queue(tmp_path: Path) -> None:
+    clock = Clock(500.0)
+    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock)
+    outbox.put("bad", '{"x": 1}')
+    outbox.put("good", "{}")
+    outbox.kill("bad", "HTTP 422: checks[0].status: not a status")
+    assert [e.report_id for e in outbox.oldest()] == ["good"]
+    assert outbox.dead_count() == 1
+    (letter,) = outbox.dead_letters()
+    assert (letter.report_id, letter.reason, letter.dead_at) == (
+        "bad",
+        "HTTP 422: checks[0].status: not a status",
+        500.0,
+    )
+
+
+def test_removing_an_accepted_report(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "o.sqlite3")
+    outbox.put("a", "{}")
+    outbox.note_attempt("a")
+    assert outbox.oldest()[0].attempts == 1
+    outbox.remove("a")
+    assert outbox.depth() == 0

@@ -1,0 +1,103 @@
+"""The tray icon under a real X server (Xvfb) with a real tray host, fed by a real daemon.
+
+The daemon runs the system check with a threshold no disk can meet, so the status is
+`fail` and the icon must turn red; when the daemon stops, the icon turns grey. Both are
+read back from screenshots of the X screen.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from agentprobe.agent.tray import COLOURS
+from tests.agent.daemonrig import start_daemon, wait_for, write_config
+from tests.rigs.collector import agentprobe_command
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+NEEDED = ("Xvfb", "import")
+
+
+@pytest.fixture
+def xdisplay() -> Iterator[str]:
+    missing = [tool for tool in NEEDED if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} (Debian xvfb, imagemagick; CI installs them)")
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "320x200x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        number = pipe.readline().strip()
+    try:
+        assert number.isdigit(), "Xvfb did not report a display number"
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def screenshot(display: str, path: Path) -> Image.Image:
+    subprocess.run(
+        ["import", "-display", display, "-window", "root", str(path)], check=True, timeout=30
+    )
+    return Image.open(path).convert("RGB")
+
+
+def count_colour(image: Image.Image, colour: tuple[int, int, int]) -> int:
+    """Pixels within 8 levels of `colour` in every channel."""
+    pixels = np.asarray(image, dtype=np.int16)
+    return int(np.all(np.abs(pixels - np.array(colour)) <= 8, axis=-1).sum())
+
+
+def test_tray_icon_shows_the_daemon_status_colour(tmp_path: Path, xdisplay: str) -> None:
+    env = {**os.environ, "DISPLAY": xdisplay, "PYSTRAY_BACKEND": "xorg"}
+    host = subprocess.Popen(
+        [sys.executable, "-m", "tests.agent.trayhost"], cwd=ROOT, env=env, stdout=subprocess.PIPE
+    )
+    assert host.stdout is not None and host.stdout.readline().strip() == b"ready"
+    data_dir = tmp_path / "data"
+    impossible = {"interval": 10, "cpu_sample": 1, "thresholds": {"disk_free_pct": [101, 100]}}
+    config = write_config(tmp_path / "agent.toml", data_dir, enabled={"system": impossible})
+    daemon = start_daemon(config, data_dir)
+    with (tmp_path / "tray.log").open("wb") as tray_log:
+        tray = subprocess.Popen(
+            [*agentprobe_command(), "tray", "--config", str(config)], env=env, stderr=tray_log
+        )
+    red, grey = COLOURS["red"], COLOURS["grey"]
+    try:
+        wait_for(lambda: daemon.status().get("checks"), 30, "a result", daemon.tail)
+        assert daemon.status()["checks"]["system"]["status"] == "fail"
+        wait_for(
+            lambda: count_colour(screenshot(xdisplay, tmp_path / "red.png"), red) > 500,
+            30,
+            "a red icon on screen",
+            lambda: (tmp_path / "tray.log").read_text(),
+        )
+        assert daemon.stop() == 0
+        wait_for(
+            lambda: count_colour(screenshot(xdisplay, tmp_path / "grey.png"), grey) > 500,
+            30,
+            "the icon to turn grey when the daemon stops",
+            lambda: (tmp_path / "tray.log").read_text(),
+        )
+        assert count_colour(Image.open(tmp_path / "grey.png").convert("RGB"), red) == 0
+    finally:
+        daemon.stop()
+        tray.terminate()
+        tray.wait(10)
+        host.terminate()
+        host.wait(10)
+        host.stdout.close()
