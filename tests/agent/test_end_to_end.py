@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.agent.daemonrig import RunningDaemon, start_daemon, wait_for, write_config
+from tests.agent.daemonrig import start_daemon, wait_for, write_config
 from tests.agent.relay import GateRelay
 from tests.rigs.collector import RunningCollector, start_collector
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Receiver(BaseHTTPRequestHandler):
-    received: list[str] = []
+    received: ClassVar[list[str]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -39,7 +40,7 @@ class Receiver(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, list[str]]]:
-    received: list[str] = []
+    received: ClassVar[list[str]] = []
     handler = type("Handler", (Receiver,), {"received": received})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
