@@ -36,7 +36,8 @@ def key_figures(name: str, metrics: dict[str, MetricValue]) -> str:
     """The check's headline metrics as `name=value` pairs, in declaration order."""
     check = by_name().get(name)
     names = list(check.headline) if check and check.headline else list(metrics)[:4]
-    return "  ".join(f"{m}={format_value(metrics[m])}" for m in names if m in metrics)
+    shown = [m for m in names if metrics.get(m) is not None]  # absent values say nothing
+    return "  ".join(f"{m}={format_value(metrics[m])}" for m in shown)
 
 
 def print_report(report: Report, console: Console | None = None) -> None:
