@@ -17,6 +17,7 @@ import socket
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from agentprobe.netinfo.icmp import echo_request, parse_ping, reply_sequence
@@ -37,13 +38,21 @@ class Rtt:
 class Prober:
     """Measures the gateway RTT and DNS resolution time for real."""
 
-    def __init__(self, run: Runner, platform: str = sys.platform, timeout: float = 1.0) -> None:
+    def __init__(
+        self,
+        run: Runner,
+        platform: str = sys.platform,
+        timeout: float = 1.0,
+        icmp: Callable[[str, int, float], list[float]] | None = None,
+        tcp: Callable[[str, int, int, float], list[float]] | None = None,
+    ) -> None:
         self.run, self.platform, self.timeout = run, platform, timeout
+        self.icmp, self.tcp = icmp or icmp_rtts, tcp or tcp_rtts
 
     def gateway_rtt(self, gateway: str, count: int) -> Rtt:
         tried = []
         try:
-            samples = icmp_rtts(gateway, count, self.timeout)
+            samples = self.icmp(gateway, count, self.timeout)
             if samples:
                 return Rtt(round(statistics.median(samples), 2), "icmp")
             tried.append("ICMP echo got no reply")
@@ -54,7 +63,7 @@ class Prober:
             return Rtt(round(statistics.median(samples), 2), "ping")
         tried.append("ping got no reply")
         for port in TCP_PORTS:
-            samples = tcp_rtts(gateway, port, count, self.timeout)
+            samples = self.tcp(gateway, port, count, self.timeout)
             if samples:
                 return Rtt(round(statistics.median(samples), 2), f"tcp:{port}")
         tried.append(f"TCP {'/'.join(map(str, TCP_PORTS))} got no answer")
