@@ -156,9 +156,9 @@ class NoiseCheck(Check[NoiseConfig]):
         extra = [Status.WARN] if found.noise_class == "hum" else []
         result = self.result(_summary(found, metrics), metrics, self.ADVICE, extra)
         if found.noise_class == "hum":
-            what = f"a steady {found.hum_hz} Hz hum" if found.hum_hz else "a steady tone"
+            what = f"A steady {found.hum_hz} Hz hum" if found.hum_hz else "A steady tone"
             result.advice.append(
-                f"{what.capitalize()}: check the headset cable or USB hub (a ground loop), "
+                f"{what}: check the headset cable or USB hub (a ground loop), "
                 "and keep the cable away from power adapters."
             )
         if found.noise_class in CLASS_ADVICE:

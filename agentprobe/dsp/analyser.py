@@ -35,6 +35,7 @@ VAD_SPEECH_SHARE = 0.5
 MIN_SPEECH_RATIO = 0.05  # below this there is too little speech for a speech level
 DEAD_STD_PCT = 1.0
 DEAD_LEVEL_DBFS = -90.0
+BATCH_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ class NoiseAnalyser:
         capacity = max(1, round(max_seconds / FRAME_S))
         self._features = np.zeros((4, capacity))  # flat ms, A ms, speech share, tonality
         self._count = 0
-        self._pending = np.zeros(0)
+        self._buffer = np.zeros(round(BATCH_S / FRAME_S) * self.frame_len, dtype=np.float32)
+        self._filled = 0
         self._meter = ActiveLevelMeter(rate, self.frame_len)
         self._hum = HumDetector(rate)
         self._clipped = 0
@@ -78,15 +80,28 @@ class NoiseAnalyser:
         return self._count >= self._features.shape[1]
 
     def feed(self, block: NDArray[np.floating]) -> None:
-        """Analyse a block of mono samples (any length; full scale = 1.0)."""
-        samples = np.concatenate([self._pending, np.asarray(block, dtype=np.float64).ravel()])
-        room = self._features.shape[1] - self._count
-        whole = min(len(samples) // self.frame_len, room)
+        """Queue a block of mono samples (any length; full scale = 1.0) for analysis.
+
+        Whole frames are analysed in batches of BATCH_S, which keeps numpy's per-call
+        overhead low; at most one batch of samples waits in memory.
+        """
+        block = np.asarray(block, dtype=np.float32).ravel()
+        while block.size:
+            take = min(block.size, self._buffer.size - self._filled)
+            self._buffer[self._filled : self._filled + take] = block[:take]
+            self._filled += take
+            block = block[take:]
+            if self._filled == self._buffer.size:
+                self._flush()
+
+    def _flush(self) -> None:
+        """Analyse the buffered whole frames (the buffer holds whole frames, or a last part)."""
+        whole = min(self._filled // self.frame_len, self._features.shape[1] - self._count)
         used = whole * self.frame_len
-        self._pending = samples[used:] if whole < room else np.zeros(0)
+        samples, self._filled = self._buffer[:used], 0
         if whole == 0:
             return
-        frames = samples[:used].reshape(whole, self.frame_len)
+        frames = samples.reshape(whole, self.frame_len)
         found = self._frames.features(frames)
         span = slice(self._count, self._count + whole)
         for row, values in enumerate(
@@ -95,12 +110,13 @@ class NoiseAnalyser:
             self._features[row, span] = values
         self._count += whole
         self._meter.feed(frames)
-        self._hum.feed(samples[:used])
+        self._hum.feed(samples)
         self._clipped += int(np.count_nonzero(np.abs(frames) >= CLIP_LEVEL))
         self._samples += used
 
     def result(self) -> NoiseMetrics:
-        """Metrics over everything analysed so far. Raises ValueError before one whole frame."""
+        """Metrics over everything fed so far. Raises ValueError before one whole frame."""
+        self._flush()
         if self._count == 0:
             raise ValueError("no audio analysed yet")
         flat_ms, a_ms, speech_share, tonality = self._features[:, : self._count]

@@ -41,26 +41,29 @@ class FrameAnalyser:
         freqs = np.fft.rfftfreq(self.frame_len, 1.0 / rate)
         parseval = parseval_weights(self.frame_len)
         parseval[0] = 0.0  # drop DC
-        self._flat = parseval
-        self._a = parseval * a_weighting_power(self.frame_len, rate)
-        self._speech = (freqs >= SPEECH_BAND_HZ[0]) & (freqs <= SPEECH_BAND_HZ[1])
-        self._tonal = (freqs >= TONAL_BAND_HZ[0]) & (freqs <= TONAL_BAND_HZ[1])
+        speech = (freqs >= SPEECH_BAND_HZ[0]) & (freqs <= SPEECH_BAND_HZ[1])
+        # one matrix product gives all four per-frame sums
+        self._sums = np.stack(
+            [parseval, parseval * a_weighting_power(self.frame_len, rate), speech, freqs > 0],
+            axis=1,
+        ).astype(np.float64)
+        tonal = np.nonzero((freqs >= TONAL_BAND_HZ[0]) & (freqs <= TONAL_BAND_HZ[1]))[0]
+        self._tonal = slice(int(tonal[0]), int(tonal[-1]) + 1)
 
-    def features(self, frames: NDArray[np.float64]) -> FrameFeatures:
-        power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
-        flat = power @ self._flat
-        total = np.maximum(power[:, 1:].sum(axis=1), 1e-30)
-        speech = power[:, self._speech].sum(axis=1) / total
-        return FrameFeatures(flat, power @ self._a, speech, self._tonality(power))
+    def features(self, frames: NDArray[np.floating]) -> FrameFeatures:
+        spectrum = np.fft.rfft(frames, axis=1)
+        power = spectrum.real**2 + spectrum.imag**2
+        flat, weighted, speech, total = (power @ self._sums).T
+        share = speech / np.maximum(total, 1e-30)
+        return FrameFeatures(flat, weighted, share, self._tonality(power))
 
     def _tonality(self, power: NDArray[np.float64]) -> NDArray[np.float64]:
         band = power[:, self._tonal]
-        pad = NEIGHBOURHOOD // 2
-        padded = np.pad(band, ((0, 0), (pad, pad)), mode="edge")
-        cumulative = np.cumsum(padded, axis=1)
-        cumulative = np.pad(cumulative, ((0, 0), (1, 0)))
-        local = (cumulative[:, NEIGHBOURHOOD:] - cumulative[:, :-NEIGHBOURHOOD]) / NEIGHBOURHOOD
-        peaks = band >= PEAK_FACTOR * local
-        return np.asarray(
-            (band * peaks).sum(axis=1) / np.maximum(band.sum(axis=1), 1e-30), dtype=np.float64
-        )
+        half = NEIGHBOURHOOD // 2
+        cumulative = np.cumsum(band, axis=1)
+        # moving mean over NEIGHBOURHOOD bins, for the bins that have all their neighbours
+        local = cumulative[:, NEIGHBOURHOOD - 1 :].copy()
+        local[:, 1:] -= cumulative[:, :-NEIGHBOURHOOD]
+        inner = band[:, half : band.shape[1] - half]
+        peaks = np.where(inner >= PEAK_FACTOR / NEIGHBOURHOOD * local, inner, 0.0)
+        return np.asarray(peaks.sum(axis=1) / np.maximum(cumulative[:, -1], 1e-30))

@@ -37,15 +37,15 @@ class HumDetector:
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
-        self._window = np.hanning(rate)
+        self._window = np.hanning(rate).astype(np.float32)
         self._window_power = float(np.sum(self._window**2))
-        self._pending = np.zeros(rate)
+        self._pending = np.zeros(rate, dtype=np.float32)
         self._filled = 0
         self._spectrum = np.zeros(TOP_HZ + NEIGHBOURS_HZ + 1)
         self._seconds = 0
         self._total = 0.0
 
-    def feed(self, samples: NDArray[np.float64]) -> None:
+    def feed(self, samples: NDArray[np.floating]) -> None:
         while samples.size:
             take = min(samples.size, self.rate - self._filled)
             self._pending[self._filled : self._filled + take] = samples[:take]
@@ -56,10 +56,10 @@ class HumDetector:
 
     def _analyse_second(self) -> None:
         segment = self._pending - self._pending.mean()
-        bins = np.fft.rfft(segment * self._window)[: len(self._spectrum)]
+        bins = np.fft.rfft(segment * self._window)[: len(self._spectrum)].astype(np.complex128)
         # scaled so that a tone's peak bin holds its mean square
         self._spectrum += 2.0 * np.abs(bins) ** 2 / (self._window_power * self.rate)
-        self._total += float(np.mean(segment**2))
+        self._total += float(np.dot(segment, segment)) / self.rate
         self._seconds += 1
         self._filled = 0
 
