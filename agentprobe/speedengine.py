@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +20,7 @@ import speedtest
 
 from agentprobe import __version__
 from agentprobe.meteredhttp import Meter, StopSignal, build_opener
-from agentprobe.sufficiency import Sample, StopRule, proven, steady_rate_kbps
+from agentprobe.sufficiency import Sample, StopRule, Transfer, proven, steady_rate_kbps
 
 SAMPLE_S = 0.1
 USER_AGENT = f"agentprobe/{__version__} speedtest-cli/{speedtest.__version__}"
@@ -88,17 +87,6 @@ class OoklaSpeedtest(speedtest.Speedtest):
     def __init__(self, meter: Meter, stop: StopSignal, *, timeout: float = 10.0) -> None:
         super().__init__(timeout=timeout, secure=True, shutdown_event=stop)
         self._opener = build_opener(meter, stop, user_agent=USER_AGENT, timeout=timeout)
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """One direction's outcome."""
-
-    direction: str  # "download" or "upload"
-    kbps: float
-    bytes: int
-    seconds: float
-    stopped_early: bool
 
 
 class SpeedEngine:

@@ -21,8 +21,8 @@ import speedtest
 
 from agentprobe.checks.base import Skipped
 from agentprobe.meteredhttp import Meter, StopSignal, tls_context
-from agentprobe.speedengine import CollectorSpeedtest, OoklaSpeedtest, SpeedEngine, Transfer
-from agentprobe.sufficiency import StopRule, Unreachable
+from agentprobe.speedengine import CollectorSpeedtest, OoklaSpeedtest, SpeedEngine
+from agentprobe.sufficiency import StopRule, Transfer, Unreachable
 from agentprobe.voiceprobe import ProbeError, ProbeStream, open_target
 
 if TYPE_CHECKING:

@@ -31,6 +31,17 @@ class StopRule:
         return self.target_kbps * self.margin
 
 
+@dataclass(frozen=True)
+class Transfer:
+    """One direction's outcome."""
+
+    direction: str  # "download" or "upload"
+    kbps: float
+    bytes: int
+    seconds: float
+    stopped_early: bool
+
+
 def _bytes_at(samples: Sequence[Sample], t: float) -> float:
     """Cumulative bytes at time t, linear between samples."""
     if t <= samples[0][0]:

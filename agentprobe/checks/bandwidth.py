@@ -23,11 +23,10 @@ from agentprobe.config import StreamsSection
 from agentprobe.configspec import CheckConfig, every, setting
 from agentprobe.netstats import bufferbloat_grade
 from agentprobe.report import CheckResult, MetricValue, Status
-from agentprobe.sufficiency import StopRule, Unreachable
+from agentprobe.sufficiency import StopRule, Transfer, Unreachable
 from agentprobe.thresholds import Band
 
 if TYPE_CHECKING:
-    from agentprobe.speedengine import Transfer
     from agentprobe.speedpaths import Measurement
 
 IDLE_S = 1.0

@@ -1,0 +1,42 @@
+"""The early-stop rule and the steady-rate estimate on hand-made byte-counter samples."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentprobe.sufficiency import StopRule, proven, steady_rate_kbps
+
+
+def ramp(kbps: float, seconds: float, start: float = 0.2) -> list[tuple[float, int]]:
+    """Nothing for `start` s (connecting), then `kbps` steadily, sampled every 0.1 s."""
+    samples = []
+    for i in range(int(seconds * 10) + 1):
+        t = i / 10
+        samples.append((t, int(max(0.0, t - start) * kbps * 1000 / 8)))
+    return samples
+
+
+def test_not_proven_before_a_full_window_of_data() -> None:
+    assert not proven(ramp(1000, 1.0), StopRule(300))  # only 0.8 s of flow
+
+
+def test_proven_once_a_second_is_above_target_times_margin() -> None:
+    assert proven(ramp(1000, 1.3), StopRule(300, margin=1.5))
+
+
+def test_not_proven_when_the_rate_is_short_of_the_margin() -> None:
+    assert not proven(ramp(400, 5.0), StopRule(300, margin=1.5))
+
+
+def test_full_never_stops_early() -> None:
+    assert not proven(ramp(100_000, 5.0), StopRule(300, full=True))
+
+
+def test_steady_rate_skips_connection_setup() -> None:
+    assert steady_rate_kbps(ramp(2000, 5.0, start=1.0)) == pytest.approx(2000, rel=0.01)
+
+
+def test_a_stall_in_the_window_blocks_the_stop() -> None:
+    samples = ramp(1000, 2.0)
+    stalled = [(t, b if t < 1.5 else samples[15][1]) for t, b in samples]
+    assert not proven(stalled, StopRule(300))
