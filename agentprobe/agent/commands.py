@@ -9,7 +9,8 @@ from agentprobe.commands.common import config_option, load_config, print_json
 
 @click.command()
 @config_option
-def run(config_path: str | None) -> None:
+@click.pass_context
+def run(ctx: click.Context, config_path: str | None) -> None:
     """Run the agent daemon in the foreground (service managers background it).
 
     Runs each enabled check on its interval, postpones heavy checks during calls, and
@@ -17,7 +18,7 @@ def run(config_path: str | None) -> None:
     """
     from agentprobe.agent.daemon import serve
 
-    serve(load_config(config_path))
+    ctx.exit(serve(config_path))
 
 
 @click.command()

@@ -23,6 +23,7 @@ from agentprobe.agent import state
 from agentprobe.agent.link import Link
 from agentprobe.agent.outbox import Outbox
 from agentprobe.agent.scheduler import Pick, Plan, Scheduler, next_shift_start
+from agentprobe.agent.worker import Schedule
 from agentprobe.config import Config
 from agentprobe.report import Report, utc_now
 from agentprobe.shifts import on_shift, parse_shift
@@ -41,6 +42,7 @@ class Daemon:
     def __init__(
         self,
         config: Config,
+        plans: Sequence[Plan],
         link: Link,
         outbox: Outbox,
         run_cycle: RunCycle,
@@ -51,7 +53,7 @@ class Daemon:
     ) -> None:
         self.config, self.link, self.outbox = config, link, outbox
         self.run_cycle, self.call_signal, self.stop, self.clock = run_cycle, in_call, stop, clock
-        self.scheduler = Scheduler(plans(config), config.schedule.jitter, rng or random.Random())
+        self.scheduler = Scheduler(plans, config.schedule.jitter, rng or random.Random())
         self.shifts = [parse_shift(text) for text in config.schedule.shifts]
         self.checks: dict[str, Any] = state.read_status(config.data_dir).get("checks", {})
         self.in_call, self.call_checked_at = False, float("-inf")
@@ -145,40 +147,44 @@ class Daemon:
         }
 
 
-def plans(config: Config) -> list[Plan]:
-    """The enabled checks, with their intervals and whether they are heavy."""
-    from agentprobe.checks.registry import CHECKS
+def serve(config_path: str | None) -> int:
+    """Build the daemon from real parts and run it until SIGTERM or SIGINT; the exit code.
 
-    return [
-        Plan(check.name, config.check(check.name).interval, check.heavy)
-        for check in CHECKS
-        if config.check(check.name).enabled
-    ]
+    The full config (every check's section) is validated in a child, which also reports
+    the schedule: the daemon itself loads only the top-level sections, so the check
+    modules and their libraries are never imported into the resident process.
+    """
+    from agentprobe.agent.settings import load_top
+    from agentprobe.agent.worker import ConfigRejected, describe_in_child
+
+    try:
+        schedule = describe_in_child(config_path)
+    except ConfigRejected:
+        return 3
+    config = load_top(config_path)
+    config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # reports and token
+    logging.basicConfig(
+        level=config.agent.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    stop = threading.Event()
+    _on_signals(stop)
+    _run(config, schedule, stop)
+    return 0
 
 
-def serve(config: Config) -> None:
-    """Build the daemon from real parts and run it until SIGTERM or SIGINT."""
+def _run(config: Config, schedule: Schedule, stop: threading.Event) -> None:
     from agentprobe.agent.calls import detector
     from agentprobe.agent.http import make_session
     from agentprobe.agent.worker import run_in_child
 
-    logging.basicConfig(
-        level=config.agent.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
-    config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # reports and token
-    stop = threading.Event()
-    _on_signals(stop)
     outbox = Outbox.in_dir(config.data_dir)
-    softphones = tuple(getattr(config.checks.get("software"), "softphones", ()) or ())
     link = Link(config, outbox, make_session)
-    daemon = Daemon(
-        config,
-        link,
-        outbox,
-        lambda names, trigger, in_call: run_in_child(config, names, trigger, in_call, stop),
-        detector(softphones, lambda: {os.getpid()}),
-        stop,
-    )
+
+    def run_cycle(names: Sequence[str], trigger: str, in_call: bool) -> Report | None:
+        return run_in_child(config, schedule.timeouts, names, trigger, in_call, stop)
+
+    calls = detector(schedule.softphones, lambda: {os.getpid()})
+    daemon = Daemon(config, schedule.plans, link, outbox, run_cycle, calls, stop)
     log.info("agentprobe daemon started for %s, data in %s", config.agent_id, config.data_dir)
     try:
         daemon.run()

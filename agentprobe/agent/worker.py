@@ -5,23 +5,44 @@ only ever imported here, in a child that exits when the report is made. The chil
 prints the report as JSON on stdout; progress and errors go to stderr (the daemon's log).
 
     python -m agentprobe.agent.worker --trigger schedule [--in-call] [--config FILE] NAME...
+    python -m agentprobe.agent.worker --describe [--config FILE]
+
+`--describe` validates the whole config (every check's section) and prints the schedule
+the daemon needs, so the daemon itself never imports the check modules.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
+from agentprobe.agent.scheduler import Plan
 from agentprobe.config import Config
 from agentprobe.report import Report
 
 INVENTORY_FILE = "inventory.json"
+
+
+class ConfigRejected(Exception):
+    """The child found the config invalid (it printed the reason); exit code 3."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What the daemon needs to know about the checks, without importing them."""
+
+    plans: list[Plan]
+    timeouts: dict[str, float]
+    softphones: list[str]
 
 
 def command(config: Config, names: Sequence[str], trigger: str, in_call: bool) -> list[str]:
@@ -34,8 +55,48 @@ def command(config: Config, names: Sequence[str], trigger: str, in_call: bool) -
     return [*argv, *names]
 
 
+def describe_in_child(config_path: str | None) -> Schedule:
+    """Validate the config and read the enabled checks' schedule in a child process."""
+    argv = [sys.executable, "-m", "agentprobe.agent.worker", "--describe"]
+    if config_path:
+        argv += ["--config", config_path]
+    done = subprocess.run(argv, stdout=subprocess.PIPE, text=True, timeout=120, check=False)
+    if done.returncode != 0:
+        raise ConfigRejected()
+    data = json.loads(done.stdout)
+    plans = [Plan(p["name"], p["interval_s"], p["heavy"]) for p in data["plans"]]
+    timeouts = {name: float(t) for name, t in data["timeouts"].items()}
+    return Schedule(plans, timeouts, list(data["softphones"]))
+
+
+def describe(config: Config) -> dict[str, Any]:
+    from agentprobe.checks.registry import CHECKS
+
+    enabled = [check for check in CHECKS if config.check(check.name).enabled]
+    return {
+        "plans": [
+            {"name": c.name, "interval_s": config.check(c.name).interval, "heavy": c.heavy}
+            for c in enabled
+        ],
+        "timeouts": {c.name: config.check(c.name).timeout for c in enabled},
+        "softphones": softphone_processes(config),
+    }
+
+
+def softphone_processes(config: Config) -> list[str]:
+    """Process names of the softphones listed in `[software] apps` (for call detection)."""
+    section = config.checks.get("software")
+    if section is None:
+        return []
+    from agentprobe.software.apps import BY_NAME
+
+    apps = [BY_NAME[name] for name in getattr(section, "apps", []) if name in BY_NAME]
+    return [p for app in apps if app.kind == "softphone" for p in app.processes or app.binaries]
+
+
 def run_in_child(
     config: Config,
+    timeouts: Mapping[str, float],
     names: Sequence[str],
     trigger: str,
     in_call: bool,
@@ -47,7 +108,7 @@ def run_in_child(
     When `stop` is set the child gets `grace_s` more seconds to finish, then is killed:
     an unfinished measurement is not a report, so nothing stored is lost.
     """
-    timeout = sum(config.check(name).timeout for name in names) + 30.0
+    timeout = sum(timeouts.get(name, 60.0) for name in names) + 30.0
     child = subprocess.Popen(
         command(config, names, trigger, in_call), stdout=subprocess.PIPE, text=True
     )
@@ -76,17 +137,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     from agentprobe.changes import InventoryStore
     from agentprobe.checks.base import Environment
     from agentprobe.config import load
+    from agentprobe.configspec import ConfigError
     from agentprobe.runner import run_checks, select
 
     parser = argparse.ArgumentParser(prog="agentprobe-worker")
     parser.add_argument("--trigger", default="schedule")
     parser.add_argument("--in-call", action="store_true")
     parser.add_argument("--config")
-    parser.add_argument("names", nargs="+")
+    parser.add_argument("--describe", action="store_true")
+    parser.add_argument("names", nargs="*")
     args = parser.parse_args(argv)
     # The daemon decides when to stop us; a terminal's Ctrl-C must not cut a check short.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    config = load(args.config)
+    try:
+        config = load(args.config)
+    except ConfigError as error:
+        print(f"agentprobe: config error: {error}", file=sys.stderr)
+        return 3
+    if args.describe:
+        print(json.dumps(describe(config)))
+        return 0
     env = Environment(config, config.data_dir, token=read_token(config.data_dir))
     inventory = InventoryStore(config.data_dir / INVENTORY_FILE)
     report = run_checks(config, env, select(args.names), args.trigger, args.in_call, inventory)
