@@ -58,25 +58,29 @@ class Daemon:
         self.checks: dict[str, Any] = state.read_status(config.data_dir).get("checks", {})
         self.in_call, self.call_checked_at = False, float("-inf")
         self.postponed: tuple[str, ...] = ()
+        self.shift_at: float | None = None
         self.started_at = utc_now()
 
     def run(self) -> None:
         """Loop until `stop` is set. Every wait is bounded by TICK_S."""
         now = self.clock()
         self.scheduler.start(now)
-        shift_at = self._next_shift(now)
+        self.shift_at = self._next_shift(now)
         self.write_status()
         while not self.stop.is_set():
-            now = self.clock()
-            if shift_at is not None and now >= shift_at:
-                self.scheduler.all_due(now, "shift_start")
-                shift_at = self._next_shift(now)
-            if state.take_run_request(self.config.data_dir):
-                self.scheduler.all_due(now, "manual", spread=False)
-                self.link.clear_backoff()
-            self.step(now)
+            self.tick(self.clock())
             self.stop.wait(TICK_S)
         self.write_status()
+
+    def tick(self, now: float) -> None:
+        """One pass: notice a shift start or a person's run request, then do what is due."""
+        if self.shift_at is not None and now >= self.shift_at:
+            self.scheduler.all_due(now, "shift_start")
+            self.shift_at = self._next_shift(now)
+        if state.take_run_request(self.config.data_dir):
+            self.scheduler.all_due(now, "manual", spread=False)
+            self.link.clear_backoff()
+        self.step(now)
 
     def step(self, now: float) -> None:
         """Run whatever is due, then upload whatever may be sent."""
