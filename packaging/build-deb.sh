@@ -38,7 +38,7 @@ builder="${BUILD_PYTHON:-.venv/bin/python}"
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 "$builder" -m pip wheel --quiet --no-deps -w "$stage/wheel" .
 wheel=$(ls "$stage"/wheel/agentprobe-*.whl)
-pip=("$python" -m pip --python "$venv/bin/python" install --quiet --no-compile)
+pip=("$builder" -m pip --python "$venv/bin/python" install --quiet --no-compile)
 if [ "$deps" = 1 ]; then
     "${pip[@]}" "$wheel[tray]"
 else
