@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import secrets
+import socket
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -27,6 +28,7 @@ MAX_PPS = 120.0  # a G.711 probe sends 50 packets/s, the latency pinger 10
 MAX_BYTES_PER_S = 40_000.0  # about 320 kbps: three probes' worth, never a flood
 MAX_SESSIONS = 20_000
 MAX_SESSIONS_PER_AGENT = 8
+RECEIVE_BUFFER_BYTES = 4 * 2**20
 
 
 @dataclass
@@ -93,6 +95,9 @@ class Reflector:
             lambda: _Protocol(self), local_addr=(host, port)
         )
         self._transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None:  # absorb bursts from many probers (the kernel caps it)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
         self.host, self.port = host, transport.get_extra_info("sockname")[1]
 
     async def stop(self) -> None:

@@ -10,13 +10,8 @@ from agentprobe.config import StreamsSection
 from agentprobe.report import Status
 from agentprobe.sufficiency import Unreachable
 from agentprobe.voiceprobe import ProbeError
+from tests.netquality.contract import DESIGN_BANDWIDTH, DESIGN_VOICE
 from tests.netquality.fakes import FixedPinger, ScriptedPath, ScriptedProbe, probe_run
-
-DESIGN_BANDWIDTH = {"download_kbps", "upload_kbps", "required_down_kbps", "required_up_kbps",
-                    "idle_latency_ms", "loaded_latency_ms", "bytes_used"}  # fmt: skip
-DESIGN_VOICE = {"rtt_ms", "rtt_p95_ms", "jitter_up_ms", "jitter_down_ms", "loss_up_pct",
-                "loss_down_pct", "loss_pct", "max_burst_loss", "r_factor", "mos",
-                "packets_sent"}  # fmt: skip
 
 
 def bandwidth(path: ScriptedPath, streams: StreamsSection | None = None, full: bool = False):  # type: ignore[no-untyped-def]
