@@ -166,13 +166,21 @@ def serve(config_path: str | None) -> int:
     except ConfigRejected:
         return 3
     config = load_top(config_path)
+    from agentprobe.agent.lock import AlreadyRunning, hold
+
     config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # reports and token
     logging.basicConfig(
         level=config.agent.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
-    stop = threading.Event()
-    _on_signals(stop)
-    _run(config, schedule, stop)
+    try:
+        lock = hold(config.data_dir)
+    except AlreadyRunning as error:
+        log.error("%s", error)
+        return 3
+    with lock:
+        stop = threading.Event()
+        _on_signals(stop)
+        _run(config, schedule, stop)
     return 0
 
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from agentprobe.agent.outbox import Outbox
 from agentprobe.agent.state import write_status
 from agentprobe.cli import cli
-from tests.agent.daemonrig import write_config
+from tests.agent.daemonrig import start_daemon, wait_for, write_config
 from tests.rigs.collector import RunningCollector, agentprobe_command, start_collector
 
 
@@ -117,3 +117,16 @@ def test_status_without_any_results_is_unknown(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["status", "--config", str(config)])
     assert result.exit_code == 3
     assert "no results yet" in result.output
+
+
+@pytest.mark.integration
+def test_a_second_daemon_on_the_same_data_dir_refuses_to_start(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "agent.toml", tmp_path / "data")
+    first = start_daemon(config, tmp_path / "data")
+    try:
+        wait_for(lambda: first.status().get("running"), 30, "the first daemon", first.tail)
+        second = agentprobe("run", "--config", str(config))
+        assert second.returncode == 3
+        assert f"another agentprobe daemon (pid {first.pid}) uses" in second.stderr
+    finally:
+        assert first.stop() == 0
