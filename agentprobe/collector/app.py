@@ -76,7 +76,9 @@ async def metrics(request: Request) -> Response:
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    writer = GroupCommitWriter(app.state.store.save_batch, settings.batch_max)
+    writer = GroupCommitWriter(
+        app.state.store.save_batch, settings.batch_max, app.state.metrics.observe_commit
+    )
     writer.start()
     app.state.writer = writer
     await app.state.reflector.start(settings.host, settings.port)

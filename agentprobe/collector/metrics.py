@@ -54,7 +54,23 @@ class CollectorMetrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.batch_size = Histogram(
+            "agentprobe_commit_batch_size",
+            "Reports per group-commit transaction",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
+            registry=self.registry,
+        )
+        self.commit_seconds = Histogram(
+            "agentprobe_commit_seconds",
+            "Time to store and commit one batch",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.registry.register(_AgentsByStatus(agent_counts))
+
+    def observe_commit(self, size: int, seconds: float) -> None:
+        self.batch_size.observe(size)
+        self.commit_seconds.observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

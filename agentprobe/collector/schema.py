@@ -88,7 +88,7 @@ reports = sa.Table(
 report_checks = sa.Table(
     "report_checks",
     metadata,
-    sa.Column("report_pk", sa.Integer, nullable=False, index=True),
+    sa.Column("report_id", sa.String(36), nullable=False, index=True),
     sa.Column("created_ts", sa.Float, nullable=False),
     sa.Column("agent_id", sa.String(128), nullable=False),
     sa.Column("name", sa.String(64), nullable=False),

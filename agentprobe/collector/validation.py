@@ -9,7 +9,6 @@ per report, which alone would cap ingest near 700 reports/s per core.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -40,29 +39,28 @@ class IncomingReport:
     body: str
 
 
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"number out of range: {text[:40]}")
-    return value
-
-
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse(raw: bytes) -> Any:
-    """JSON from the body (UTF-8, finite numbers only), else a 400 ApiError."""
+def parse(raw: bytes) -> tuple[Any, str]:
+    """(JSON value, body text) from a UTF-8 body, else a 400 ApiError. NaN and Infinity
+    are refused; an overflowing literal such as 1e999 fails the schema (422)."""
     try:
-        return json.loads(raw, parse_float=_finite, parse_constant=_no_constant)
+        text = raw.decode("utf-8")
+        return json.loads(text, parse_constant=_no_constant), text
     except RecursionError:
         raise ApiError(400, "malformed", "JSON nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as error:
-        raise ApiError(400, "malformed", f"body is not valid JSON: {error}") from None
+        raise ApiError(400, "malformed", f"body is not valid UTF-8 JSON: {error}") from None
 
 
-def validate(data: Any) -> IncomingReport:
-    """An IncomingReport from parsed JSON, else a 422 ApiError listing the problems."""
+def validate(data: Any, text: str | None = None) -> IncomingReport:
+    """An IncomingReport from parsed JSON, else a 422 ApiError listing the problems.
+
+    `text` is the body as received; it is stored as is (it is valid UTF-8 JSON, and JSON
+    escapes keep NUL and lone surrogates out of it). Without it the data is re-serialised.
+    """
     problems = [
         {"path": "/" + "/".join(str(part) for part in error.instance_path), "msg": error.message}
         for _, error in zip(range(MAX_ERRORS), _VALIDATOR.iter_errors(data), strict=False)
@@ -87,8 +85,16 @@ def validate(data: Any) -> IncomingReport:
         location=context["location"],
         agent_version=column_text(data["agent_version"]),
         checks=checks,
-        body=json.dumps(data, allow_nan=False, separators=(",", ":")),
+        body=text if text is not None else _canonical(data),
     )
+
+
+def _canonical(data: Any) -> str:
+    """Compact JSON, ASCII-escaped (so lone surrogates survive), finite numbers only."""
+    try:
+        return json.dumps(data, allow_nan=False, separators=(",", ":"))
+    except ValueError:
+        raise ApiError(400, "malformed", "numbers must be finite (no NaN or Infinity)") from None
 
 
 def _timestamp(text: str) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from agentprobe.collector.validation import IncomingReport
 log = logging.getLogger("agentprobe.collector")
 
 SaveBatch = Callable[[Sequence[IncomingReport]], list[bool]]
+Observe = Callable[[int, float], None]  # (batch size, seconds to commit it)
 
 
 class WriterClosed(RuntimeError):
@@ -33,8 +35,11 @@ class _Pending:
 class GroupCommitWriter:
     """Serialises all report writes; `await submit(report)` -> True stored, False duplicate."""
 
-    def __init__(self, save_batch: SaveBatch, batch_max: int = 512) -> None:
+    def __init__(
+        self, save_batch: SaveBatch, batch_max: int = 512, observe: Observe | None = None
+    ) -> None:
         self.save_batch = save_batch
+        self.observe = observe
         self.batch_max = batch_max
         self._pending: list[_Pending] = []
         self._wake = asyncio.Event()
@@ -74,6 +79,7 @@ class GroupCommitWriter:
 
     async def _commit(self, batch: list[_Pending]) -> None:
         items = [pending.item for pending in batch]
+        started = time.perf_counter()
         try:
             outcome = await asyncio.to_thread(self.save_batch, items)
         except Exception as error:
@@ -87,6 +93,8 @@ class GroupCommitWriter:
             _settle(batch[0].future, error=error)
             return
         self.batches += 1
+        if self.observe is not None:
+            self.observe(len(batch), time.perf_counter() - started)
         for pending, stored in zip(batch, outcome, strict=True):
             _settle(pending.future, result=stored)
 

@@ -32,7 +32,7 @@ def post(
     response = requests.post(
         f"{rig.url}/api/v1/reports", data=data, headers=sent, verify=str(rig.ca_file), timeout=15
     )
-    response.content  # read it all, so the connection closes now rather than at exit
+    _ = response.content  # read it all, so the connection closes now rather than at exit
     return response
 
 
