@@ -176,7 +176,14 @@ def _wait_healthy(rig: RunningCollector) -> None:
             raise RuntimeError(f"collector exited {rig.process.returncode}:\n{_tail(rig)}")
         if rig.ca_file.exists():
             try:
-                answer = requests.get(f"{rig.url}/healthz", verify=str(rig.ca_file), timeout=2)
+                # "close": a pooled keep-alive connection left behind would make the
+                # server wait out its graceful-shutdown timeout on stop().
+                answer = requests.get(
+                    f"{rig.url}/healthz",
+                    verify=str(rig.ca_file),
+                    timeout=2,
+                    headers={"Connection": "close"},
+                )
                 if answer.status_code == 200:
                     return
                 last_error = f"HTTP {answer.status_code}"
