@@ -67,6 +67,15 @@ def test_enrol_post_duplicate_read_and_report(collector: RunningCollector) -> No
     table = run_cli("collector", "report", *collector.cli_args())
     assert "blue" in table and "lisbon" in table
 
+    metrics = requests.get(f"{collector.url}/metrics", verify=str(collector.ca_file), timeout=10)
+    assert f'agentprobe_agents{{status="{second.status.value}"}} 1.0' in metrics.text
+    stored_total = 'agentprobe_ingest_requests_total{outcome="stored"} 2.0'
+    assert stored_total in metrics.text
+    assert 'agentprobe_ingest_requests_total{outcome="duplicate"} 1.0' in metrics.text
+    assert "agentprobe_ingest_latency_seconds_count 3.0" in metrics.text
+    docs = requests.get(f"{collector.url}/docs", verify=str(collector.ca_file), timeout=10)
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
 
 def test_bad_requests_get_4xx_and_store_nothing(collector: RunningCollector) -> None:
     token = collector.enroll("agent-1")
