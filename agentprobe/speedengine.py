@@ -16,10 +16,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import speedtest
-
 from agentprobe import __version__
 from agentprobe.meteredhttp import Meter, StopSignal, build_opener
+from agentprobe.speedtestcli import speedtest
 from agentprobe.sufficiency import Sample, StopRule, Transfer, proven, steady_rate_kbps
 
 SAMPLE_S = 0.1

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 import requests
-import speedtest
 
 from agentprobe.checks.base import Skipped
 from agentprobe.meteredhttp import Meter, StopSignal, tls_context
 from agentprobe.speedengine import CollectorSpeedtest, OoklaSpeedtest, SpeedEngine
+from agentprobe.speedtestcli import speedtest
 from agentprobe.sufficiency import StopRule, Transfer, Unreachable
 from agentprobe.voiceprobe import ProbeError, ProbeStream, open_target
 

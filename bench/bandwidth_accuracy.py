@@ -64,7 +64,7 @@ class StockOpenerSpeedtest(CollectorSpeedtest):
     def __init__(self, url: str, ca_file: str, token: str) -> None:
         os.environ["SSL_CERT_FILE"] = ca_file  # the stock opener's default context reads it
         super().__init__(url, Meter(), StopSignal(), max_seconds=SECONDS)
-        import speedtest
+        from agentprobe.speedtestcli import speedtest
 
         self._opener = speedtest.build_opener(None, 10)
         self._opener.addheaders.append(("Authorization", f"Bearer {token}"))
