@@ -60,6 +60,12 @@ class AgentSection:
     log_level: str = setting(
         "info", "daemon log level", choices=("debug", "info", "warning", "error")
     )
+    outbox_max_reports: int = setting(
+        5000,
+        "reports the outbox keeps while the collector is unreachable; past it the oldest go",
+        minimum=100,
+        maximum=1_000_000,
+    )
 
 
 @dataclass(frozen=True)

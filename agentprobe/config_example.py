@@ -55,5 +55,12 @@ def _limits(spec: dataclasses.Field[object]) -> str:
     if spec.name in ("interval", "timeout") or (low is None and high is None):
         return ""
     if low is not None and high is not None:
-        return f" ({low:g} to {high:g})"
-    return f" (at least {low:g})" if low is not None else f" (at most {high:g})"
+        return f" ({_figure(low)} to {_figure(high)})"
+    if low is not None:
+        return f" (at least {_figure(low)})"
+    return f" (at most {_figure(high)})"
+
+
+def _figure(limit: object) -> str:
+    """Whole numbers in full (1000000, not 1e+06); fractions as short as they go."""
+    return f"{limit:g}" if isinstance(limit, float) else str(limit)

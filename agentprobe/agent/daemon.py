@@ -189,7 +189,7 @@ def _run(config: Config, schedule: Schedule, stop: threading.Event) -> None:
     from agentprobe.agent.http import make_session
     from agentprobe.agent.worker import run_in_child
 
-    outbox = Outbox.in_dir(config.data_dir)
+    outbox = Outbox.for_config(config)
     link = Link(config, outbox, make_session)
 
     def run_cycle(names: Sequence[str], trigger: str, in_call: bool) -> Report | None:

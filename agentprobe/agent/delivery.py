@@ -40,7 +40,7 @@ def deliver_now(config: Config, report: Report) -> str:
         return "not sent: no [collector] url configured (local-only mode)"
     from agentprobe.agent.http import make_session
 
-    outbox = Outbox.in_dir(config.data_dir)
+    outbox = Outbox.for_config(config)
     try:
         outbox.put(report.report_id, report.to_json())
         session = make_session(config)

@@ -3,8 +3,9 @@
 Every report is committed here before any upload is attempted, and removed only after
 the collector answered 2xx. Reports the collector rejects for good (4xx other than 429)
 move to a dead-letter table with the reason. The queue is bounded: past `max_reports`
-the oldest reports are evicted, and every eviction is counted. WAL journaling with
-synchronous=FULL keeps the file consistent if the process is killed at any instant.
+(`[agent] outbox_max_reports`) the oldest reports are evicted, and every eviction is
+counted. WAL journaling with synchronous=FULL keeps the file consistent if the process
+is killed at any instant.
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agentprobe.config import Config
 
 OUTBOX_FILE = "outbox.sqlite3"
-MAX_REPORTS = 5000
+MAX_REPORTS = 5000  # the default of [agent] outbox_max_reports
 MAX_DEAD = 1000
 
 _SCHEMA = """
@@ -72,6 +77,11 @@ class Outbox:
     @classmethod
     def in_dir(cls, data_dir: Path, max_reports: int = MAX_REPORTS) -> Outbox:
         return cls(data_dir / OUTBOX_FILE, max_reports)
+
+    @classmethod
+    def for_config(cls, config: Config) -> Outbox:
+        """The agent's outbox in its data dir, bounded by `[agent] outbox_max_reports`."""
+        return cls.in_dir(config.data_dir, config.agent.outbox_max_reports)
 
     def close(self) -> None:
         self.db.close()

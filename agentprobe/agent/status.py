@@ -60,7 +60,7 @@ def _alive(pid: int) -> bool:
 def _outbox(config: Config) -> dict[str, Any]:
     if not (config.data_dir / OUTBOX_FILE).exists():
         return {"depth": 0, "dead_letters": 0, "evicted": 0, "last_success_at": None}
-    outbox = Outbox.in_dir(config.data_dir)
+    outbox = Outbox.for_config(config)
     try:
         last = outbox.get("last_success_at")
         return {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agentprobe.agent.outbox import Outbox
+from agentprobe.agent.outbox import MAX_REPORTS, Outbox
+from agentprobe.config import from_dict
 from tests.agent.fakes import Clock
 
 
@@ -31,6 +32,16 @@ def test_full_outbox_evicts_the_oldest_and_counts_them(tmp_path: Path) -> None:
     assert evicted == [0, 0, 0, 1, 1]
     assert [e.report_id for e in outbox.oldest()] == ["id-2", "id-3", "id-4"]
     assert outbox.evicted() == 2
+
+
+def test_the_bound_comes_from_agent_outbox_max_reports(tmp_path: Path) -> None:
+    assert from_dict({}, None).agent.outbox_max_reports == MAX_REPORTS
+    config = from_dict({"agent": {"data_dir": str(tmp_path), "outbox_max_reports": 100}}, None)
+    outbox = Outbox.for_config(config)
+    evicted = sum(outbox.put(f"id-{n}", "{}") for n in range(103))
+    assert (evicted, outbox.depth(), outbox.evicted()) == (3, 100, 3)
+    assert outbox.oldest(1)[0].report_id == "id-3"
+    assert outbox.path == tmp_path / "outbox.sqlite3"
 
 
 def test_dead_letters_keep_the_reason_and_leave_the_queue(tmp_path: Path) -> None:

@@ -28,6 +28,10 @@ BAD_CONFIGS = {
     "negative-streams": ("[streams]\nvideo = -2\n", "[streams] video: must be at least 0, got -2"),
     "out-of-range": ("[streams]\nheadroom = 500\n", "[streams] headroom: must be at most 100"),
     "bad-choice": ('[agent]\nlocation = "cafe"\n', "[agent] location: must be one of home,"),
+    "outbox-too-small": (
+        "[agent]\noutbox_max_reports = 99\n",
+        "[agent] outbox_max_reports: must be at least 100, got 99",
+    ),
     "bad-duration": ('[system]\ninterval = "soon"\n', "[system] interval: expected a duration"),
     "too-often": ("[network]\ninterval = 1\n", "[network] interval: must be at least 10, got 1"),
     "malformed": ("[agent\nid = 1\n", "malformed TOML: "),
