@@ -24,6 +24,7 @@ from agentprobe.netinfo.model import (
     channel_of,
     normalize_mac,
 )
+from agentprobe.netinfo.text import leading_number
 
 RTF_UP, RTF_GATEWAY = 0x1, 0x2
 IFF_UP = 0x1
@@ -91,21 +92,16 @@ def parse_iw_link(text: str) -> WifiLink | None:
     if not match:
         return None
     values = dict(re.findall(r"^\s+([a-zA-Z ]+):\s*(.*)$", text, re.M))
-    freq = _number(values.get("freq", ""))
+    freq = leading_number(values.get("freq", ""))
     return WifiLink(
         ssid=values.get("SSID"),
         bssid=normalize_mac(match.group(1)),
-        rssi_dbm=_number(values.get("signal", "")),
-        tx_rate_mbps=_number(values.get("tx bitrate", "")),
-        rx_rate_mbps=_number(values.get("rx bitrate", "")),
+        rssi_dbm=leading_number(values.get("signal", "")),
+        tx_rate_mbps=leading_number(values.get("tx bitrate", "")),
+        rx_rate_mbps=leading_number(values.get("rx bitrate", "")),
         channel=channel_of(freq) if freq else None,
         band=band_of(freq) if freq else None,
     )
-
-
-def _number(text: str) -> float | None:
-    match = re.match(r"\s*(-?\d+(?:\.\d+)?)", text)
-    return float(match.group(1)) if match else None
 
 
 NMCLI_FIELDS = "ACTIVE,SSID,BSSID,CHAN,FREQ,RATE,SIGNAL,DEVICE"
@@ -120,12 +116,12 @@ def parse_nmcli_wifi(text: str, device: str) -> WifiLink | None:
         fields = [f.replace("\\:", ":") for f in re.split(r"(?<!\\):", line)]
         if len(fields) != 8 or fields[0] != "yes" or fields[7] != device:
             continue
-        freq = _number(fields[4])
+        freq = leading_number(fields[4])
         return WifiLink(
             ssid=fields[1] or None,
             bssid=normalize_mac(fields[2]),
-            signal_pct=_number(fields[6]),
-            tx_rate_mbps=_number(fields[5]),
+            signal_pct=leading_number(fields[6]),
+            tx_rate_mbps=leading_number(fields[5]),
             channel=int(fields[3]) if fields[3].isdigit() else None,
             band=band_of(freq) if freq else None,
         )

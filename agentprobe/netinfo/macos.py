@@ -19,24 +19,15 @@ from agentprobe.netinfo.model import (
     band_of_channel,
     normalize_mac,
 )
+from agentprobe.netinfo.text import labelled_values, leading_number
 
 AIRPORT = (
     "/System/Library/PrivateFrameworks/Apple80211.framework/Versions/Current/Resources/airport"
 )
 
 
-def _fields(text: str) -> dict[str, str]:
-    """`label : value` lines (first occurrence wins), labels stripped."""
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        label, sep, value = line.partition(":")
-        if sep and label.strip():
-            values.setdefault(label.strip(), value.strip())
-    return values
-
-
 def parse_route_get(text: str) -> DefaultRoute | None:
-    values = _fields(text)
+    values = labelled_values(text)
     interface = values.get("interface")
     if not interface:
         return None
@@ -73,8 +64,8 @@ def _present(value: str | None) -> str | None:
 def parse_wdutil(text: str) -> WifiLink | None:
     """The WIFI section of `wdutil info`. Channel reads like "5g149/80" (band, number, width)."""
     section = text.split("\nWIFI\n", 1)[-1].split("\nBLUETOOTH", 1)[0]
-    values = _fields(section)
-    rssi = _number(values.get("RSSI", ""))
+    values = labelled_values(section)
+    rssi = leading_number(values.get("RSSI", ""))
     if rssi is None or values.get("Op Mode") != "STA":
         return None
     channel = re.match(r"(\d)g(\d+)", values.get("Channel", ""))
@@ -82,8 +73,8 @@ def parse_wdutil(text: str) -> WifiLink | None:
         ssid=_present(values.get("SSID")),
         bssid=normalize_mac(_present(values.get("BSSID")) or ""),
         rssi_dbm=rssi,
-        noise_dbm=_number(values.get("Noise", "")),
-        tx_rate_mbps=_number(values.get("Tx Rate", "")),
+        noise_dbm=leading_number(values.get("Noise", "")),
+        tx_rate_mbps=leading_number(values.get("Tx Rate", "")),
         channel=int(channel.group(2)) if channel else None,
         band={"2": "2.4 GHz", "5": "5 GHz", "6": "6 GHz"}.get(channel.group(1))
         if channel
@@ -93,25 +84,20 @@ def parse_wdutil(text: str) -> WifiLink | None:
 
 def parse_airport(text: str) -> WifiLink | None:
     """`airport -I` (macOS 14.3 and earlier). Channel reads like "149,80"."""
-    values = _fields(text)
-    rssi = _number(values.get("agrCtlRSSI", ""))
+    values = labelled_values(text)
+    rssi = leading_number(values.get("agrCtlRSSI", ""))
     if rssi is None or values.get("state") != "running":
         return None
-    channel = _number(values.get("channel", ""))
+    channel = leading_number(values.get("channel", ""))
     return WifiLink(
         ssid=_present(values.get("SSID")),
         bssid=normalize_mac(values.get("BSSID", "")),
         rssi_dbm=rssi,
-        noise_dbm=_number(values.get("agrCtlNoise", "")),
-        tx_rate_mbps=_number(values.get("lastTxRate", "")),
+        noise_dbm=leading_number(values.get("agrCtlNoise", "")),
+        tx_rate_mbps=leading_number(values.get("lastTxRate", "")),
         channel=int(channel) if channel else None,
         band=band_of_channel(int(channel)) if channel else None,
     )
-
-
-def _number(text: str) -> float | None:
-    match = re.match(r"\s*(-?\d+(?:\.\d+)?)", text)
-    return float(match.group(1)) if match else None
 
 
 def parse_arp(text: str) -> str | None:

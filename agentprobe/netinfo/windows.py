@@ -19,6 +19,7 @@ from agentprobe.netinfo.model import (
     band_of_channel,
     normalize_mac,
 )
+from agentprobe.netinfo.text import labelled_values, leading_number
 
 _HEADER = re.compile(r"^(\S.*?) adapter (.+):\s*$")
 _KINDS = {"Ethernet": "ethernet", "Wireless LAN": "wifi", "Mobile Broadband": "cellular"}
@@ -98,36 +99,27 @@ def parse_netsh_wlan(text: str) -> WifiLink | None:
     Windows 11 prints `Rssi` in dBm; older builds print only `Signal` as a percentage,
     which the WLAN API defines as linear from -100 dBm (0%) to -50 dBm (100%).
     """
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        label, sep, value = line.partition(" : ")
-        if sep:
-            values.setdefault(label.strip(), value.strip())
+    values = labelled_values(text, " : ")
     if values.get("State") != "connected":
         return None
-    signal = _number(values.get("Signal", ""))
-    rssi = _number(values.get("Rssi", ""))
+    signal = leading_number(values.get("Signal", ""))
+    rssi = leading_number(values.get("Rssi", ""))
     source = ""
     if rssi is None and signal is not None:
         rssi, source = signal / 2 - 100, "Windows signal quality"
-    channel = _number(values.get("Channel", ""))
+    channel = leading_number(values.get("Channel", ""))
     band = values.get("Band") or (band_of_channel(int(channel)) if channel else None)
     return WifiLink(
         ssid=values.get("SSID") or None,
         bssid=normalize_mac(values.get("BSSID") or values.get("AP BSSID") or ""),
         rssi_dbm=rssi,
         signal_pct=signal,
-        tx_rate_mbps=_number(values.get("Transmit rate (Mbps)", "")),
-        rx_rate_mbps=_number(values.get("Receive rate (Mbps)", "")),
+        tx_rate_mbps=leading_number(values.get("Transmit rate (Mbps)", "")),
+        rx_rate_mbps=leading_number(values.get("Receive rate (Mbps)", "")),
         channel=int(channel) if channel else None,
         band=band,
         rssi_source=source,
     )
-
-
-def _number(text: str) -> float | None:
-    match = re.match(r"\s*(-?\d+(?:\.\d+)?)", text)
-    return float(match.group(1)) if match else None
 
 
 def parse_arp(text: str, address: str) -> str | None:
