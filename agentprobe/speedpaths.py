@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from agentprobe.checks.base import Skipped
+from agentprobe.collectorsession import collector_session
 from agentprobe.meteredhttp import Meter, StopSignal, tls_context
 from agentprobe.speedengine import CollectorSpeedtest, OoklaSpeedtest, SpeedEngine
 from agentprobe.speedtestcli import speedtest
@@ -53,16 +53,15 @@ class Measurement(Protocol):
     def upload(self, rule: StopRule, progress: Callable[[float], None]) -> Transfer: ...
 
 
-class UdpPinger:
-    """Reflector probes every PING_INTERVAL_S in a thread."""
+class _ThreadPinger:
+    """Runs `_run` in a daemon thread between start() and stop(); `_stop` ends it."""
 
-    def __init__(self, stream: ProbeStream) -> None:
-        self.stream = stream
+    def __init__(self) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        self.stream.run(stop=self._stop)
+        raise NotImplementedError
 
     def start(self) -> None:
         self._thread.start()
@@ -71,12 +70,23 @@ class UdpPinger:
         self._stop.set()
         self._thread.join()
 
+
+class UdpPinger(_ThreadPinger):
+    """Reflector probes every PING_INTERVAL_S in a thread."""
+
+    def __init__(self, stream: ProbeStream) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def _run(self) -> None:
+        self.stream.run(stop=self._stop)
+
     def rtts_ms(self, start: float, end: float) -> list[float]:
         lo, hi = int(start * 1e9), int(end * 1e9)
         return [s.rtt_ms for s in list(self.stream.run_result.arrivals) if lo <= s.t1 < hi]
 
 
-class HttpPinger:
+class HttpPinger(_ThreadPinger):
     """GET latency.txt over one kept-alive HTTPS connection, every PING_INTERVAL_S."""
 
     def __init__(self, url: str, headers: dict[str, str], ca_file: str = "") -> None:
@@ -85,8 +95,7 @@ class HttpPinger:
         self.secure = parts.scheme == "https"
         self.headers, self.ca_file = headers, ca_file
         self.samples: list[tuple[float, float]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        super().__init__()
 
     def _run(self) -> None:
         connection = (
@@ -108,13 +117,6 @@ class HttpPinger:
                 self.samples.append((sent, (time.perf_counter() - sent) * 1000))
         finally:
             connection.close()
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
 
     def rtts_ms(self, start: float, end: float) -> list[float]:
         return [rtt for sent, rtt in list(self.samples) if start <= sent < end]
@@ -189,26 +191,17 @@ def _ookla(max_seconds: float) -> Measurement:
 
 
 def _collector(config: BandwidthConfig, env: Environment) -> Measurement:
+    http = collector_session(
+        env,
+        "nothing to measure against",
+        ['set [collector] url, or [bandwidth] backend = "ookla" for speedtest.net'],
+    )
     settings = env.config.collector
-    if not settings.url:
-        raise Skipped(
-            "no collector configured (local-only mode): nothing to measure against",
-            ['set [collector] url, or [bandwidth] backend = "ookla" for speedtest.net'],
-        )
-    if not env.token:
-        raise Skipped(
-            "this agent is not enrolled with the collector",
-            ["run `agentprobe enroll` (or set [collector] enroll_secret)"],
-        )
-    from agentprobe.agent.http import make_session
-
-    http = make_session(env.config)
-    http.headers["Authorization"] = f"Bearer {env.token}"
     voice = env.config.checks.get("voice")
     override = str(getattr(voice, "reflector", "") or "")
     try:
         return collector_path(
-            http, settings.url, settings.ca_file, env.token, config.max_seconds, override
+            http, settings.url, settings.ca_file, env.token or "", config.max_seconds, override
         )
     except ProbeError as error:
         raise Unreachable(
