@@ -83,15 +83,6 @@ class CheckConfig:
     )
 
 
-def field_docs(section: type) -> list[tuple[str, Any, str]]:
-    """(key, default, doc) for each declared key of a section, in declaration order."""
-    rows = []
-    for spec in dataclasses.fields(section):
-        default = spec.default_factory() if callable(spec.default_factory) else spec.default
-        rows.append((spec.name, default, str(spec.metadata.get("doc", ""))))
-    return rows
-
-
 def toml_value(value: Any, duration: bool = False) -> str:
     """A default as it would be written in TOML (used for config.example.toml and docs)."""
     if duration:
