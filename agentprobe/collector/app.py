@@ -25,6 +25,7 @@ from agentprobe.collector.credentials import Credentials
 from agentprobe.collector.errors import install_handlers
 from agentprobe.collector.metrics import CONTENT_TYPE, CollectorMetrics
 from agentprobe.collector.reflector import Reflector
+from agentprobe.collector.report_route import ReportIngest, ReportRoute
 from agentprobe.collector.reportstore import ReportStore
 from agentprobe.collector.schema import open_engine
 from agentprobe.collector.settings import Settings
@@ -51,6 +52,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.metrics = CollectorMetrics(lambda: queries.agent_counts(engine))
     app.state.reflector = Reflector()
     app.state.writer = None
+    app.state.report_ingest = ReportIngest(
+        app.state.auth, app.state.metrics, settings.body_limit, lambda: app.state.writer
+    )
+    app.add_middleware(ReportRoute, ingest=lambda: app.state.report_ingest)
     install_handlers(app)
     for router in (ingest.router, readapi.router, measure_api.router, dashboard.router):
         app.include_router(router)

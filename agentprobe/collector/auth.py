@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from agentprobe.collector.errors import ApiError
 
 CACHE_SECONDS = 5.0
-_BEARER = {"WWW-Authenticate": "Bearer"}
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 def new_token(prefix: str) -> str:
@@ -93,7 +93,7 @@ def bearer(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "missing bearer token", _BEARER)
+        raise ApiError(401, "unauthorized", "missing bearer token", BEARER_CHALLENGE)
     return token.strip()
 
 
@@ -108,7 +108,7 @@ async def require_agent(request: Request) -> str:
     # The database is only asked on a cache miss, in a worker thread (it blocks).
     agent_id = auth.cached_agent(token) or await run_in_threadpool(auth.agent_for, token)
     if agent_id is None:
-        raise ApiError(401, "unauthorized", "unknown or revoked agent token", _BEARER)
+        raise ApiError(401, "unauthorized", "unknown or revoked agent token", BEARER_CHALLENGE)
     return agent_id
 
 
@@ -116,5 +116,5 @@ async def require_admin(request: Request) -> str:
     """FastAPI dependency: passes for a valid admin (operations) token, else 401."""
     token, auth = bearer(request), _authenticator(request)
     if not (auth.cached_admin(token) or await run_in_threadpool(auth.is_admin, token)):
-        raise ApiError(401, "unauthorized", "unknown or revoked admin token", _BEARER)
+        raise ApiError(401, "unauthorized", "unknown or revoked admin token", BEARER_CHALLENGE)
     return token_hash(token)

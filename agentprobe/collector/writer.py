@@ -1,15 +1,23 @@
 """Group commit: one writer thread stores pending reports in batches, one transaction each.
 
-A durable commit costs an fsync (milliseconds); paying it per report would cap ingest at a
-few hundred reports/s. Requests instead queue their report and wait; the writer takes
-everything pending, stores it in one transaction, and then answers every waiter. While one
-batch commits, the next one gathers, so batches grow with load and no timer is needed.
+A durable commit costs an fsync; paying it per report would cap ingest at a few hundred
+reports/s. Requests instead queue their report and wait; the writer takes everything
+pending, stores it in one transaction, and then answers every waiter. While one batch
+commits, the next one gathers, so batches grow with load and no timer is needed.
+
+The writer is a thread of its own rather than an event-loop task that hands each batch to
+a worker: it starts the next batch the moment the previous commit returns, instead of
+waiting for the busy event loop to notice the commit and schedule the next one (under load
+that wait was longer than the commit itself). It hands the outcome of a batch back to the
+loop in one callback, and the waiting requests are answered from there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,8 +40,15 @@ class _Pending:
     future: asyncio.Future[bool]
 
 
+Outcome = list[tuple[asyncio.Future[bool], bool | BaseException]]
+
+
 class GroupCommitWriter:
-    """Serialises all report writes; `await submit(report)` -> True stored, False duplicate."""
+    """Serialises all report writes; `await submit(report)` -> True stored, False duplicate.
+
+    `start` and `submit` are called on the event loop; `save_batch` and `observe` run in
+    the writer thread.
+    """
 
     def __init__(
         self, save_batch: SaveBatch, batch_max: int = 512, observe: Observe | None = None
@@ -41,70 +56,81 @@ class GroupCommitWriter:
         self.save_batch = save_batch
         self.observe = observe
         self.batch_max = batch_max
-        self._pending: list[_Pending] = []
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._pending: collections.deque[_Pending] = collections.deque()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._closing = False
         self.batches = 0
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="group-commit-writer")
+        self._loop = asyncio.get_running_loop()
+        self._thread = threading.Thread(target=self._run, name="group-commit-writer", daemon=True)
+        self._thread.start()
 
     async def submit(self, item: IncomingReport) -> bool:
         """Queue one report; returns after the batch holding it has committed (or raises)."""
-        if self._closing:
+        if self._closing or self._loop is None:
             raise WriterClosed("collector is shutting down")
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[bool] = self._loop.create_future()
         self._pending.append(_Pending(item, future))
-        self._wake.set()
+        if not self._wake.is_set():  # setting it takes a lock; the writer may be awake anyway
+            self._wake.set()
         return await future
 
     async def close(self) -> None:
         """Take no more reports, store everything already queued, then stop."""
         self._closing = True
         self._wake.set()
-        if self._task is not None:
-            await self._task
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join)
 
-    async def _run(self) -> None:
+    def _run(self) -> None:
         while True:
-            await self._wake.wait()
-            self._wake.clear()
+            self._wake.wait()
+            self._wake.clear()  # before looking at the queue, so no append goes unnoticed
             while self._pending:
-                batch = self._pending[: self.batch_max]
-                del self._pending[: self.batch_max]
-                await self._commit(batch)
-            if self._closing:
+                count = min(len(self._pending), self.batch_max)
+                batch = [self._pending.popleft() for _ in range(count)]
+                outcome: Outcome = []
+                self._commit(batch, outcome)
+                self._answer(outcome)
+            if self._closing and not self._pending:
                 return
 
-    async def _commit(self, batch: list[_Pending]) -> None:
+    def _commit(self, batch: list[_Pending], outcome: Outcome) -> None:
         items = [pending.item for pending in batch]
         started = time.perf_counter()
         try:
-            outcome = await asyncio.to_thread(self.save_batch, items)
+            stored = self.save_batch(items)
         except Exception as error:
             if len(batch) > 1:
                 # One bad row must not fail its neighbours: retry them one by one.
                 log.warning("batch of %d failed (%s); retrying singly", len(batch), error)
                 for pending in batch:
-                    await self._commit([pending])
+                    self._commit([pending], outcome)
                 return
             log.exception("storing report %s failed", items[0].report_id)
-            _settle(batch[0].future, error=error)
+            outcome.append((batch[0].future, error))
             return
         self.batches += 1
         if self.observe is not None:
             self.observe(len(batch), time.perf_counter() - started)
-        for pending, stored in zip(batch, outcome, strict=True):
-            _settle(pending.future, result=stored)
+        outcome.extend(zip((pending.future for pending in batch), stored, strict=True))
+
+    def _answer(self, outcome: Outcome) -> None:
+        assert self._loop is not None
+        try:
+            self._loop.call_soon_threadsafe(_settle, outcome)
+        except RuntimeError:  # the loop is gone (a hard stop): nobody is left to answer
+            log.warning("event loop closed; %d committed reports not acknowledged", len(outcome))
 
 
-def _settle(
-    future: asyncio.Future[bool], result: bool = False, error: Exception | None = None
-) -> None:
-    if future.done():  # the client went away; the report is stored all the same
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
+def _settle(outcome: Outcome) -> None:
+    for future, result in outcome:
+        if future.done():  # the client went away; the report is stored all the same
+            continue
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)
