@@ -13,6 +13,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,24 +71,27 @@ class RunningDaemon:
         return QUEUED.findall(self.log.read_text(errors="replace"))
 
     def outbox_depth(self) -> int:
-        outbox = Outbox.in_dir(self.data_dir)
-        try:
+        with closing(Outbox.in_dir(self.data_dir)) as outbox:
             return outbox.depth()
-        finally:
-            outbox.close()
 
     def pending_ids(self) -> list[str]:
-        outbox = Outbox.in_dir(self.data_dir)
-        try:
+        with closing(Outbox.in_dir(self.data_dir)) as outbox:
             return [entry.report_id for entry in outbox.oldest(1000)]
-        finally:
-            outbox.close()
 
     def status(self) -> dict[str, Any]:
         try:
             return dict(json.loads((self.data_dir / "status.json").read_text()))
         except (OSError, ValueError):
             return {}
+
+    def wait_for_upload(self, state: str, timeout: float) -> dict[str, Any]:
+        """The status file's `upload` entry, once its state is `state`."""
+
+        def reached() -> dict[str, Any] | None:
+            upload: dict[str, Any] = self.status().get("upload", {})
+            return upload if upload.get("state") == state else None
+
+        return dict(wait_for(reached, timeout, f"status to show upload {state}", self.tail))
 
     def request_run(self) -> None:
         (self.data_dir / "run-now.request").touch()

@@ -65,12 +65,7 @@ def test_outage_reports_wait_and_arrive_exactly_once(
             daemon.request_run()
             wait_for(lambda n=wanted: daemon.outbox_depth() >= n, 40, "queued", daemon.tail)
         waiting = daemon.pending_ids()
-        upload = wait_for(
-            lambda: daemon.status()["upload"]["state"] == "unreachable" and daemon.status(),
-            20,
-            "status to show the collector unreachable",
-            daemon.tail,
-        )["upload"]
+        upload = daemon.wait_for_upload("unreachable", 20)
         assert "unreachable" in upload["detail"]
 
         collector.restart()
@@ -130,12 +125,7 @@ def test_revoked_token_shows_in_status_without_retry_storm(
         )
         assert revoked.status_code == 204
         daemon.request_run()
-        upload = wait_for(
-            lambda: daemon.status().get("upload", {}).get("state") == "revoked" and daemon.status(),
-            40,
-            "the revoked state",
-            daemon.tail,
-        )["upload"]
+        upload = daemon.wait_for_upload("revoked", 40)
         assert upload["detail"] == "token revoked: re-enrol (agentprobe enroll)"
         depth = daemon.outbox_depth()
         daemon.request_run()
