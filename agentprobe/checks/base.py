@@ -152,13 +152,14 @@ class Check(ABC, Generic[C]):
     ) -> CheckResult:
         """A graded result: status is the worst of the graded metrics and `extra` statuses.
 
-        `advice` maps a metric name to the advice shown when that metric is not passing.
+        `advice` maps a metric name to the advice shown when that metric is not passing;
+        a tip shared by several failing metrics is given once.
         """
         graded = self.grade_all(metrics)
         status = worst([*graded.values(), *(extra or [])])
-        tips = [
-            tip
+        tips = {
+            tip: None
             for name, tip in (advice or {}).items()
             if graded.get(name, Status.PASS) in (Status.WARN, Status.FAIL)
-        ]
-        return CheckResult(self.name, status, summary, dict(metrics), tips)
+        }
+        return CheckResult(self.name, status, summary, dict(metrics), list(tips))

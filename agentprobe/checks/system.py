@@ -89,11 +89,10 @@ class SystemCheck(Check[SystemConfig]):
     def collect(self) -> CheckResult:
         metrics = {**self._cpu(), **self._memory(), **self._disk(), **self._battery()}
         metrics["uptime_s"] = round(self.clock() - self.source.boot_time())
-        extra, advice = [], dict(self.ADVICE)
-        if metrics["on_battery"]:
-            extra.append(Status.WARN)
-        result = self.result(self._summary(metrics), metrics, advice, extra)
-        if metrics["on_battery"]:
+        on_battery = bool(metrics["on_battery"])
+        extra = [Status.WARN] if on_battery else []
+        result = self.result(self._summary(metrics), metrics, self.ADVICE, extra)
+        if on_battery:
             result.advice.append("Plug in the charger: power saving slows the CPU and Wi-Fi.")
         return result
 

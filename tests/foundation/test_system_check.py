@@ -69,6 +69,12 @@ def test_weak_busy_machine_fails_with_advice_for_each_problem(tmp_path: Path) ->
     ]
 
 
+def test_a_nearly_full_disk_gets_its_advice_once(tmp_path: Path) -> None:
+    result = _run(FakePsutil(disk_free=100 * 2**20), tmp_path).run()
+    assert (result.status, result.metrics["disk_free_mb"]) == (Status.FAIL, 100)
+    assert result.advice == [SystemCheck.ADVICE["disk_free_pct"]]
+
+
 def test_real_run_on_this_machine(tmp_path: Path) -> None:
     env = Environment(Config(), tmp_path)
     result = SystemCheck.create(SystemConfig(cpu_sample=1.0), env).run()
