@@ -12,6 +12,7 @@ Run: .venv/bin/python bench/noise_dsp.py
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -21,7 +22,8 @@ import numpy as np
 
 SECONDS = 10
 BLOCK = 1024  # a typical PortAudio callback block
-REPEATS = 7
+REPEATS = 15
+GOAL = 2.0  # at least this many times faster than pyloudnorm
 
 
 def signal(rate: int) -> np.ndarray:
@@ -56,6 +58,7 @@ def timings() -> None:
     import pyloudnorm
 
     print(f"analysis of {SECONDS} s of audio, best of {REPEATS}, {BLOCK}-sample blocks")
+    print(f"machine load (1/5/15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"{'rate':>7}  {'agentprobe (all metrics)':>25}  {'pyloudnorm (LUFS only)':>23}  speed-up"
     )
@@ -64,9 +67,12 @@ def timings() -> None:
         meter = pyloudnorm.Meter(rate)
         ours = best_of(lambda x=x, rate=rate: analyse(x, rate))
         theirs = best_of(lambda x=x, meter=meter: meter.integrated_loudness(x.astype(np.float64)))
+        verdict = "meets" if theirs / ours >= GOAL else "misses"
         print(
             f"{rate:>7}  {ours * 1000:>22.1f} ms  {theirs * 1000:>20.1f} ms  {theirs / ours:>7.1f}x"
+            f"  ({verdict} the {GOAL:g}x goal)"
         )
+    print(f"speed-up = pyloudnorm time / agentprobe time; {GOAL:g}x or more is the goal")
 
 
 MEMORY_PROBE = """

@@ -24,8 +24,8 @@ from numpy.typing import NDArray
 
 from agentprobe.dsp.classify import ClassFeatures, noise_class
 from agentprobe.dsp.frames import FRAME_S, FrameAnalyser
-from agentprobe.dsp.hum import HumDetector
-from agentprobe.dsp.levels import dbfs, dbfs_array, exceeded
+from agentprobe.dsp.hum import Hum, HumDetector
+from agentprobe.dsp.levels import dbfs, dbfs_array, exceeded_many
 from agentprobe.dsp.p56 import ActiveLevelMeter
 
 CLIP_LEVEL = 0.999  # −0.009 dBFS peak
@@ -35,7 +35,7 @@ VAD_SPEECH_SHARE = 0.5
 MIN_SPEECH_RATIO = 0.05  # below this there is too little speech for a speech level
 DEAD_STD_PCT = 1.0
 DEAD_LEVEL_DBFS = -90.0
-BATCH_S = 1.0
+BATCH_S = 4.0  # whole seconds (the hum detector's unit); at most this much audio waits
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,18 @@ class NoiseMetrics:
     tonal_ratio: float
     noise_class: str
     analysed_s: float
+
+
+@dataclass(frozen=True)
+class _Window:
+    """What `NoiseAnalyser.result` rounds into NoiseMetrics."""
+
+    features: ClassFeatures
+    floor_a_dbfs: float
+    speech_level_dbfs: float | None
+    snr_db: float | None
+    hum: Hum
+    level_std_pct: float
 
 
 class NoiseAnalyser:
@@ -86,6 +98,11 @@ class NoiseAnalyser:
         overhead low; at most one batch of samples waits in memory.
         """
         block = np.asarray(block, dtype=np.float32).ravel()
+        filled, size = self._filled, block.size
+        if filled + size < self._buffer.size:  # the common case: one small capture block
+            self._buffer[filled : filled + size] = block
+            self._filled = filled + size
+            return
         while block.size:
             take = min(block.size, self._buffer.size - self._filled)
             self._buffer[self._filled : self._filled + take] = block[:take]
@@ -119,44 +136,54 @@ class NoiseAnalyser:
         self._flush()
         if self._count == 0:
             raise ValueError("no audio analysed yet")
-        flat_ms, a_ms, speech_share, tonality = self._features[:, : self._count]
-        flat, weighted = dbfs_array(flat_ms), dbfs_array(a_ms)
-        floor_flat, floor_a = exceeded(flat, 90), exceeded(weighted, 90)
-        speech_frames = (flat >= floor_flat + VAD_MARGIN_DB) & (speech_share >= VAD_SPEECH_SHARE)
-        speech_ratio = float(np.mean(speech_frames))
-        # the background's level: energy mean of the frames near the floor (VAD-negative)
-        background = flat_ms[flat < floor_flat + BACKGROUND_DB]
-        speech_level, snr = self._speech(speech_ratio, dbfs(float(np.mean(background))))
-        hum = self._hum.result()
-        leq_flat = dbfs(float(np.mean(flat_ms)))
-        std_pct, dead = self._dead(flat_ms, leq_flat)
-        features = ClassFeatures(
-            leq_a_dbfs=dbfs(float(np.mean(a_ms))),
-            spread_db=exceeded(weighted, 10) - floor_a,
-            crest_db=float(weighted.max()) - exceeded(weighted, 50),
-            loud_frame_ratio=float(np.mean(weighted > exceeded(weighted, 50) + 10.0)),
-            speech_ratio=speech_ratio,
-            tonal_ratio=float(np.mean(tonality >= 0.5)),
-            hum_db=hum.prominence_db,
-            hum_share=hum.power / max(float(np.mean(flat_ms)), 1e-30),
-            dead=dead,
-        )
+        window = self._aggregate()
+        features = window.features
         return NoiseMetrics(
-            noise_floor_dbfs=round(floor_a, 1),
+            noise_floor_dbfs=round(window.floor_a_dbfs, 1),
             leq_dbfs=round(features.leq_a_dbfs, 1),
             spread_db=round(features.spread_db, 1),
-            speech_level_dbfs=speech_level,
-            snr_db=snr,
-            speech_ratio=round(speech_ratio, 3),
-            hum_db=hum.prominence_db,
-            hum_hz=hum.hz,
+            speech_level_dbfs=window.speech_level_dbfs,
+            snr_db=window.snr_db,
+            speech_ratio=round(features.speech_ratio, 3),
+            hum_db=window.hum.prominence_db,
+            hum_hz=window.hum.hz,
             clipping_pct=round(100.0 * self._clipped / self._samples, 3),
-            level_std_pct=round(std_pct, 3),
-            mic_dead=dead,
+            level_std_pct=round(window.level_std_pct, 3),
+            mic_dead=features.dead,
             tonal_ratio=round(features.tonal_ratio, 3),
             noise_class=noise_class(features),
             analysed_s=round(self._samples / self.rate, 2),
         )
+
+    def _aggregate(self) -> _Window:
+        """The window's aggregates from the frames so far."""
+        count = self._count
+        flat_ms, a_ms, speech_share, tonality = self._features[:, :count]
+        flat, weighted = dbfs_array(flat_ms), dbfs_array(a_ms)
+        (floor_flat,) = exceeded_many(flat, 90)
+        floor_a, median_a, loud_a = exceeded_many(weighted, 90, 50, 10)
+        speech_frames = (flat >= floor_flat + VAD_MARGIN_DB) & (speech_share >= VAD_SPEECH_SHARE)
+        speech_ratio = np.count_nonzero(speech_frames) / count
+        # the background's level: energy mean of the frames near the floor (VAD-negative)
+        background = flat_ms[flat < floor_flat + BACKGROUND_DB]
+        speech_level, snr = self._speech(
+            speech_ratio, dbfs(float(background.sum()) / len(background))
+        )
+        power = float(flat_ms.sum()) / count
+        hum = self._hum.result(power)
+        std_pct, dead = self._dead(flat_ms, dbfs(power))
+        features = ClassFeatures(
+            leq_a_dbfs=dbfs(float(a_ms.sum()) / count),
+            spread_db=loud_a - floor_a,
+            crest_db=float(weighted.max()) - median_a,
+            loud_frame_ratio=np.count_nonzero(weighted > median_a + 10.0) / count,
+            speech_ratio=speech_ratio,
+            tonal_ratio=np.count_nonzero(tonality >= 0.5) / count,
+            hum_db=hum.prominence_db,
+            hum_share=hum.power / max(power, 1e-30),
+            dead=dead,
+        )
+        return _Window(features, floor_a, speech_level, snr, hum, std_pct)
 
     def _speech(self, speech_ratio: float, noise: float) -> tuple[float | None, float | None]:
         level = self._meter.result().level_dbfs
@@ -169,5 +196,5 @@ class NoiseAnalyser:
         per_second = max(1, round(1.0 / FRAME_S))
         usable = len(flat_ms) // per_second * per_second or len(flat_ms)
         seconds = flat_ms[:usable].reshape(-1, min(per_second, usable))
-        std_pct = 100.0 * float(np.std(np.sqrt(seconds.mean(axis=1))))
+        std_pct = 100.0 * float(np.sqrt(seconds.mean(axis=1)).std())
         return std_pct, std_pct < DEAD_STD_PCT and leq_flat < DEAD_LEVEL_DBFS

@@ -28,6 +28,18 @@ def dbfs_array(mean_squares: NDArray[np.float64]) -> NDArray[np.float64]:
 
 def exceeded(levels_db: NDArray[np.float64], percent: float) -> float:
     """L<percent>: the level exceeded `percent` % of the time (L90 = 10th percentile)."""
+    return exceeded_many(levels_db, percent)[0]
+
+
+def exceeded_many(levels_db: NDArray[np.float64], *percents: float) -> list[float]:
+    """Several Lnn at once: one partial sort, numpy's default (linear) percentile rule."""
     if levels_db.size == 0:
-        return FLOOR_DBFS
-    return float(np.percentile(levels_db, 100.0 - percent))
+        return [FLOOR_DBFS] * len(percents)
+    positions = [(100.0 - percent) / 100.0 * (levels_db.size - 1) for percent in percents]
+    lower = [int(np.floor(position)) for position in positions]
+    upper = [min(low + 1, levels_db.size - 1) for low in lower]
+    ordered = np.partition(levels_db, sorted({*lower, *upper}))
+    return [
+        float(ordered[low] + (ordered[high] - ordered[low]) * (position - low))
+        for position, low, high in zip(positions, lower, upper, strict=True)
+    ]

@@ -1,32 +1,42 @@
 """Active speech level per ITU-T P.56 (03/2011) method B, computed as the audio streams.
 
-The signal's rectified envelope is smoothed twice with a 30 ms time constant; a sample
-counts as active for threshold c_j when the envelope reached c_j within the last 200 ms
-(the hangover). With thresholds c_j = 2^j (6.02 dB apart) the active level is the total
+The rectified signal is smoothed twice, sample by sample, with a 30 ms time constant:
+p(i) = g·p(i−1) + (1−g)·|x(i)|, q(i) = g·q(i−1) + (1−g)·p(i). A sample counts as active
+for threshold c_j when q reached c_j at that sample or within the 200 ms before it (the
+hangover). With thresholds c_j = 2^j (6.02 dB apart) the active level is the total
 energy over the active time where it sits M = 15.9 dB above the threshold, found by
 linear interpolation between the thresholds that bracket it.
 
-Streaming: each block of whole frames updates the envelope state and a histogram of
-"highest threshold reached within the hangover", so memory does not grow with time.
-Two approximations keep it cheap, both far inside the 30 ms time constant: the envelope
-is evaluated every 0.5 ms (on the mean of |x| over 0.5 ms), and the hangover is
-quantised to whole 20 ms frames (200–220 ms instead of exactly 200).
+Vectorised, with no loop over samples: over a step of D samples (about 0.5 ms) the two
+filters are linear, so their values at the step's end follow exactly from the values at
+its start and two weighted sums of |x| over the step (one matrix product). The step-end
+values then obey a first-order recurrence, solved for a whole block with a scaled
+cumulative sum (all terms are positive, so there is no cancellation). The only
+approximation is where q is looked at: at each step's end rather than at every sample,
+a 0.5 ms grid against a 30 ms envelope. The hangover is exact: 200 ms is a whole number
+of steps, and its running maximum is computed by blocks (van Herk / Gil-Werman).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
+
+from agentprobe.dsp.products import matmul_rows
 
 TIME_CONSTANT_S = 0.03
 HANGOVER_S = 0.2
 MARGIN_DB = 15.9
 LOWEST_EXPONENT = -25  # thresholds 2^-25 .. 2^0: −150 .. 0 dBFS
-STEP_S = 0.0005  # envelope step
-CHUNK_FRAMES = 100  # G^-100 = e^67 at most: no overflow
+STEP_S = 0.0005  # where the envelope is looked at
+CHUNK_STEPS = 8000  # G^-8000 = e^133 at most: no overflow in the scaled sums
+
+Floats = NDArray[np.float64]
+Steps = NDArray[np.int8]
+THRESHOLDS = 2.0 ** np.arange(LOWEST_EXPONENT, 1)  # c_j
 
 
 @dataclass(frozen=True)
@@ -37,72 +47,73 @@ class ActiveLevel:
     activity: float
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Constants of the step recurrence for one (rate, frame length)."""
+
+    group: int  # samples per step
+    weights: NDArray[np.float32]  # (group, 2): |x| -> the two filters' step inputs
+    couple: float  # how much of p at a step's start reaches q by its end
+    hangover: int  # steps
+    powers: NDArray[np.float64]  # G^1 .. G^CHUNK_STEPS, G = g^group
+
+
+@lru_cache(maxsize=8)
+def _plan(rate: float, frame_len: int) -> _Plan:
+    group = next(g for g in range(max(1, round(rate * STEP_S)), 0, -1) if frame_len % g == 0)
+    g = float(np.exp(-1.0 / (rate * TIME_CONSTANT_S)))
+    # sample l of a step (0..D-1) reaches the step's end through g^(D-1-l) in p, and
+    # through (D-l)·g^(D-1-l) in q (once per later sample of the step)
+    later = np.arange(group - 1, -1, -1, dtype=np.float64)
+    to_p = (1.0 - g) * g**later
+    to_q = (1.0 - g) * (later + 1.0) * to_p
+    weights = np.stack([to_p, to_q], axis=1).astype(np.float32)
+    gain = g**group
+    hangover = round(HANGOVER_S * rate / group)
+    powers = gain ** np.arange(1, CHUNK_STEPS + 1, dtype=np.float64)
+    return _Plan(group, weights, (1.0 - g) * group * gain, hangover, powers)
+
+
 class ActiveLevelMeter:
     """Feed frames of shape (n_frames, frame_len); read `result()` at any time."""
 
     def __init__(self, rate: float, frame_len: int) -> None:
-        self.group = next(
-            g for g in range(max(1, round(rate * STEP_S)), 0, -1) if frame_len % g == 0
-        )
-        steps = frame_len // self.group
-        self.g = float(np.exp(-self.group / (rate * TIME_CONSTANT_S)))
-        k = np.arange(steps, dtype=np.float64)
-        self._up = self.g ** (-k)  # g^-k: at most e^(20 ms / 30 ms), so no overflow
-        self._down = self.g**k
-        self._carry = self.g ** (k + 1)
-        self._frame_gain = self.g**steps
-        self._state = np.zeros(2)  # the two envelope filters' last outputs
-        self._recent = np.zeros(max(1, round(HANGOVER_S * rate / frame_len)))
+        self._plan = _plan(rate, frame_len)
+        self.group = self._plan.group
+        self._p = 0.0  # the two filters' values at the last step's end
+        self._q = 0.0
+        self._recent = np.zeros(self._plan.hangover, dtype=np.int8)  # over the last 200 ms
         self._counts = np.zeros(-LOWEST_EXPONENT + 2, dtype=np.int64)
         self._energy = 0.0
         self._samples = 0
 
     def feed(self, frames: NDArray[np.floating]) -> None:
-        rectified = np.abs(frames).reshape(len(frames), -1, self.group)
-        envelope = rectified.mean(axis=2, dtype=np.float64)
-        for stage in range(2):
-            envelope = self._smooth(envelope, stage)
-        self._count(self._hangover_max(envelope))
-        flat = frames.ravel()
-        self._energy += float(np.dot(flat, flat))
-        self._samples += frames.size
-
-    def _smooth(self, u: NDArray[np.float64], stage: int) -> NDArray[np.float64]:
-        """y[n] = g·y[n-1] + (1-g)·u[n] on every frame, carrying state across frames."""
-        zero_state = (1.0 - self.g) * self._down * np.cumsum(u * self._up, axis=1)
-        starts = np.empty(len(u))
-        for first in range(0, len(u), CHUNK_FRAMES):
-            ends = zero_state[first : first + CHUNK_FRAMES, -1]
-            starts[first : first + len(ends)], self._state[stage] = self._frame_starts(
-                ends, float(self._state[stage])
+        flat = np.asarray(frames, dtype=np.float32).ravel()
+        inputs = matmul_rows(np.abs(flat).reshape(-1, self.group), self._plan.weights)
+        for first in range(0, len(inputs), CHUNK_STEPS):
+            envelope = self._envelope(inputs[first : first + CHUNK_STEPS].astype(np.float64))
+            counts = np.bincount(
+                self._hangover_max(_reached(envelope)), minlength=len(self._counts)
             )
-        return zero_state + starts[:, None] * self._carry
+            self._counts += counts * self.group  # each step stands for `group` samples
+        self._energy += float(np.einsum("i,i->", flat, flat))  # not BLAS: see products.py
+        self._samples += flat.size
 
-    def _frame_starts(self, ends: NDArray[np.float64], state: float) -> tuple[NDArray, float]:
-        """Each frame's starting state: s_f = G^f·s_0 + Σ_{j<f} G^(f-1-j)·end_j, G = g^frame.
+    def _envelope(self, inputs: Floats) -> Floats:
+        """q at each step's end, carrying both filters' state across blocks."""
+        plan = self._plan
+        powers = plan.powers[: len(inputs)]
+        p = _recurrence(inputs[:, 0], powers, self._p)
+        coupled = inputs[:, 1] + plan.couple * np.concatenate([[self._p], p[:-1]])
+        q = _recurrence(coupled, powers, self._q)
+        self._p, self._q = float(p[-1]), float(q[-1])
+        return q
 
-        Solved with the same scaling trick as within a frame; CHUNK_FRAMES keeps G^-f finite.
-        """
-        powers = self._frame_gain ** np.arange(len(ends) + 1)
-        sums = np.concatenate([[0.0], np.cumsum(ends / powers[1:])])
-        starts = powers * (state + sums)
-        return starts[:-1], float(starts[-1])
-
-    def _hangover_max(self, envelope: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Per sample: the envelope's maximum over the current frame so far and the hangover."""
-        running = np.maximum.accumulate(envelope, axis=1)
-        history = np.concatenate([self._recent, envelope.max(axis=1)])
-        window = len(self._recent)
-        previous = sliding_window_view(history, window)[: len(envelope)].max(axis=1)
-        self._recent = history[-window:]
-        return np.maximum(running, previous[:, None])
-
-    def _count(self, reached: NDArray[np.float64]) -> None:
-        exponent = np.frexp(reached)[1] - 1  # floor(log2(x)) for x > 0
-        exponent[reached <= 0] = LOWEST_EXPONENT - 1
-        index = np.clip(exponent - LOWEST_EXPONENT, -1, -LOWEST_EXPONENT).astype(np.int64) + 1
-        counts = np.bincount(index.ravel(), minlength=len(self._counts))
-        self._counts += counts * self.group  # each envelope step stands for `group` samples
+    def _hangover_max(self, reached: Steps) -> Steps:
+        """Per step: the most thresholds reached in this step and the hangover before it."""
+        history = np.concatenate([self._recent, reached])
+        self._recent = history[len(reached) :]
+        return _running_max(history, len(self._recent) + 1)
 
     def result(self) -> ActiveLevel:
         if self._samples == 0 or self._energy <= 0.0:
@@ -115,9 +126,39 @@ class ActiveLevelMeter:
         return _interpolate(levels, thresholds_db, active, self._samples)
 
 
+def _recurrence(inputs: Floats, powers: Floats, state: float) -> Floats:
+    """y[m] = G·y[m-1] + inputs[m], y[-1] = state, as G^m·(state + Σ inputs[k]·G^-k).
+
+    `powers` holds G^1 .. G^len(inputs).
+    """
+    return np.asarray(powers * (state + np.cumsum(inputs / powers)))
+
+
+def _reached(envelope: Floats) -> Steps:
+    """How many thresholds each value reached (0: none, k: c_0 .. c_(k-1)).
+
+    The thresholds are powers of two, so this is floor(log2 q), read from the float64
+    exponent bits (0 and subnormals read as none).
+    """
+    exponent = (np.ascontiguousarray(envelope).view(np.int64) >> 52) - (1022 + LOWEST_EXPONENT)
+    return np.clip(exponent, 0, len(THRESHOLDS)).astype(np.int8)
+
+
+def _running_max(values: Steps, width: int) -> Steps:
+    """max(values[i : i + width]) for every whole window, by blocks of `width` (van Herk)."""
+    count = len(values) - width + 1
+    blocks = -(-len(values) // width)
+    padded = np.zeros(blocks * width, dtype=values.dtype)  # counts are >= 0: 0 pads harmlessly
+    padded[: len(values)] = values
+    shaped = padded.reshape(blocks, width)
+    prefix = np.maximum.accumulate(shaped, axis=1).ravel()
+    suffix = np.maximum.accumulate(shaped[:, ::-1], axis=1)[:, ::-1].ravel()
+    return np.maximum(suffix[:count], prefix[width - 1 : width - 1 + count])
+
+
 def _interpolate(
-    levels: NDArray[np.float64],
-    thresholds_db: NDArray[np.float64],
+    levels: Floats,
+    thresholds_db: Floats,
     active: NDArray[np.int64],
     samples: int,
 ) -> ActiveLevel:

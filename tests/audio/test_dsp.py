@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
 from agentprobe.dsp import NoiseAnalyser, NoiseMetrics
+from agentprobe.dsp.decimate import Decimator
 from agentprobe.dsp.hum import HumDetector
 from agentprobe.dsp.levels import FLOOR_DBFS, dbfs
-from agentprobe.dsp.p56 import ActiveLevelMeter
+from agentprobe.dsp.p56 import LOWEST_EXPONENT, ActiveLevelMeter, _interpolate
 from agentprobe.dsp.weighting import a_weighting_power, parseval_weights
 from tests.audio.signals import at_level, clicks, hum, music, pink, sine, speech_like
 
@@ -70,8 +73,9 @@ def test_p56_silence_has_no_level() -> None:
 @pytest.mark.parametrize("mains", [50, 60])
 def test_hum_is_found_at_its_mains_frequency(rate: int, mains: int) -> None:
     detector = HumDetector(rate)
-    detector.feed(hum(mains, 3, rate, -50) + at_level(pink(3, rate, seed=4), -60))
-    found = detector.result()
+    x = hum(mains, 3, rate, -50) + at_level(pink(3, rate, seed=4), -60)
+    detector.feed(x)
+    found = detector.result(float(np.mean(x**2)))
     assert found.hz == mains
     assert found.prominence_db > 20
 
@@ -79,8 +83,9 @@ def test_hum_is_found_at_its_mains_frequency(rate: int, mains: int) -> None:
 @pytest.mark.parametrize("rate", RATES)
 def test_no_hum_in_pink_noise(rate: int) -> None:
     detector = HumDetector(rate)
-    detector.feed(at_level(pink(3, rate), -40))
-    assert detector.result().hz is None
+    x = at_level(pink(3, rate), -40)
+    detector.feed(x)
+    assert detector.result(float(np.mean(x**2))).hz is None
 
 
 @pytest.mark.parametrize("rate", RATES)
@@ -145,3 +150,54 @@ def test_no_result_before_a_whole_frame() -> None:
     analyser.feed(np.zeros(100, dtype=np.float32))
     with pytest.raises(ValueError):
         analyser.result()
+
+
+def p56_by_the_flow_chart(x: np.ndarray, rate: int) -> tuple[float | None, float]:
+    """P.56 method B sample by sample, as the standard's flow chart draws it (slow, short x)."""
+    g = np.exp(-1.0 / (rate * 0.03))
+    hangover = round(0.2 * rate)
+    thresholds = 2.0 ** np.arange(LOWEST_EXPONENT, 1)
+    active = np.zeros(len(thresholds), dtype=np.int64)
+    since = np.full(len(thresholds), hangover)
+    p = q = 0.0
+    for sample in np.abs(x.astype(np.float64)):
+        p = g * p + (1 - g) * sample
+        q = g * q + (1 - g) * p
+        reached = q >= thresholds
+        since[reached] = 0
+        counted = reached | (since < hangover)
+        active += counted
+        since[~reached & counted] += 1
+    levels = 10 * np.log10(np.sum(x.astype(np.float64) ** 2) / np.maximum(active, 1))
+    levels[active == 0] = np.inf
+    thresholds_db = 20 * np.log10(thresholds)
+    found = _interpolate(levels, thresholds_db, active, len(x))
+    return found.level_dbfs, found.activity
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_p56_matches_the_flow_chart_sample_by_sample(rate: int) -> None:
+    """The vectorised meter against the standard's per-sample recursion and hangover."""
+    x = at_level(speech_like(0.9, rate), -26) + at_level(pink(0.9, rate), -60)
+    x = x.astype(np.float32)
+    level, activity = p56(x, rate)
+    true_level, true_activity = p56_by_the_flow_chart(x, rate)
+    assert level == pytest.approx(true_level, abs=0.02)
+    assert activity == pytest.approx(true_activity, abs=0.002)
+
+
+@pytest.mark.parametrize("rate", [8000, 16000, 44100, 48000])
+def test_the_hum_decimator_is_a_flat_alias_free_low_pass(rate: int) -> None:
+    low = Decimator(rate, passband_hz=321, min_rate=1000)
+    x = np.random.default_rng(3).standard_normal(3 * rate).astype(np.float32)
+    # streamed in uneven whole-block pieces, it equals one long convolution, decimated
+    cuts = [0, low.factor * 7, rate, 2 * rate + low.factor * 3, 3 * rate]
+    streamed = np.concatenate([low.feed(x[a:b]) for a, b in itertools.pairwise(cuts)])
+    taps = low.taps()
+    direct = np.convolve(x.astype(np.float64), taps)[: len(x)][low.factor - 1 :: low.factor]
+    assert np.max(np.abs(streamed - direct)) < 1e-5
+    freqs = np.arange(0, rate / 2, 1.0)
+    gain_db = 20 * np.log10(np.abs(np.fft.rfft(taps, rate))[: len(freqs)] + 1e-12)
+    assert np.all(np.abs(gain_db[freqs <= 321]) < 0.01)  # flat where hum is looked for
+    folds = np.abs((freqs + 321) % low.out_rate - 321) <= 321  # lands in 0..321 Hz
+    assert np.all(gain_db[folds & (freqs >= low.out_rate / 2)] < -70)
