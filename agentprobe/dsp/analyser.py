@@ -35,7 +35,7 @@ VAD_SPEECH_SHARE = 0.5
 MIN_SPEECH_RATIO = 0.05  # below this there is too little speech for a speech level
 DEAD_STD_PCT = 1.0
 DEAD_LEVEL_DBFS = -90.0
-BATCH_S = 4.0  # whole seconds (the hum detector's unit); at most this much audio waits
+BATCH_SAMPLES = 96000  # about this much audio is analysed at once, in whole seconds
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,8 @@ class NoiseAnalyser:
         capacity = max(1, round(max_seconds / FRAME_S))
         self._features = np.zeros((4, capacity))  # flat ms, A ms, speech share, tonality
         self._count = 0
-        self._buffer = np.zeros(round(BATCH_S / FRAME_S) * self.frame_len, dtype=np.float32)
+        seconds = max(1, BATCH_SAMPLES // rate)  # whole seconds: the hum detector's unit
+        self._buffer = np.zeros(round(seconds / FRAME_S) * self.frame_len, dtype=np.float32)
         self._filled = 0
         self._meter = ActiveLevelMeter(rate, self.frame_len)
         self._hum = HumDetector(rate)
@@ -94,7 +95,7 @@ class NoiseAnalyser:
     def feed(self, block: NDArray[np.floating]) -> None:
         """Queue a block of mono samples (any length; full scale = 1.0) for analysis.
 
-        Whole frames are analysed in batches of BATCH_S, which keeps numpy's per-call
+        Whole frames are analysed in batches of about BATCH_SAMPLES, which keeps numpy's per-call
         overhead low; at most one batch of samples waits in memory.
         """
         block = np.asarray(block, dtype=np.float32).ravel()
