@@ -3,8 +3,11 @@
 It warns when there is no input at all, when the default input is a built-in/laptop
 microphone while a headset is connected, when a Bluetooth headset is in hands-free
 (narrowband) mode, and when the default input cannot open at 48 kHz (Amazon Connect
-notes humming with headsets that lack it). Device names go into the inventory, so a
-changed default or a new headset becomes a change event in the next report.
+notes humming with headsets that lack it). On Linux, where PortAudio sees only "pulse",
+the sound server's own list (PulseAudio or PipeWire, through pactl) names the real
+defaults and tells USB from Bluetooth and A2DP from hands-free. Device names (never
+serial numbers or Bluetooth addresses) go into the inventory, so a changed default or a
+new headset becomes a change event in the next report.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from typing import ClassVar
 from agentprobe.audio import AudioBackend, AudioUnavailable, Device, load_backend
 from agentprobe.checks.base import Check, Environment, Metric
 from agentprobe.configspec import CheckConfig, every
-from agentprobe.headset import HeadsetGuess, guess
+from agentprobe.headset import HeadsetGuess, guess, guess_server
 from agentprobe.report import CheckResult, MetricValue, Status
+from agentprobe.soundserver import SoundServer, read_sound_server
 
 WIDEBAND_HZ = 48000
 NO_AUDIO_ADVICE = "Install PortAudio (Debian/Ubuntu: libportaudio2) and restart agentprobe."
@@ -45,14 +49,19 @@ class AudioDevicesCheck(Check[AudioDevicesConfig]):
         "bluetooth_hfp": Metric("bool", "a Bluetooth headset is in narrowband hands-free mode"),
         "input_48k_ok": Metric("bool", "the default input opens at 48 kHz"),
         "audio_backend": Metric("name", "the audio library in use (sounddevice or pyaudio)"),
+        "headset_connection": Metric("name", "usb, bluetooth, ... (Linux: from the sound server)"),
+        "sound_server": Metric("name", "Linux sound server and version (PulseAudio, PipeWire)"),
     }
     headline = ("input_count", "default_input", "headset_detected", "input_48k_ok")
 
     def __init__(
-        self, config: AudioDevicesConfig, backend: Callable[[], AudioBackend] = load_backend
+        self,
+        config: AudioDevicesConfig,
+        backend: Callable[[], AudioBackend] = load_backend,
+        server: Callable[[], SoundServer | None] = read_sound_server,
     ) -> None:
         super().__init__(config)
-        self.backend = backend
+        self.backend, self.server = backend, server
 
     @classmethod
     def create(cls, config: AudioDevicesConfig, env: Environment) -> AudioDevicesCheck:
@@ -65,36 +74,60 @@ class AudioDevicesCheck(Check[AudioDevicesConfig]):
             return self.error(f"no audio library could load ({error})", NO_AUDIO_ADVICE)
         devices = audio.devices()
         default_in, default_out = (_find(devices, i) for i in audio.defaults())
+        names = Defaults(
+            default_in.name if default_in else None, default_out.name if default_out else None
+        )
         found = guess(devices, default_in)
+        sound = self.server()
+        if sound is not None and (sound.microphones or sound.sinks):
+            found, names = guess_server(sound), _server_defaults(sound, names)
         wide = audio.supports_input(None, WIDEBAND_HZ) if default_in else None
-        metrics = self._metrics(audio.name, devices, default_in, default_out, found, wide)
+        metrics = self._metrics(audio.name, devices, names, found, wide)
+        metrics["sound_server"] = sound.server if sound is not None else None
         wrong, advice = _problems(metrics, found)
         status = Status.WARN if wrong else Status.PASS
         result = CheckResult(self.name, status, _summary(metrics, wrong), metrics, advice)
-        result.inventory = _inventory(default_in, default_out, found)
+        result.inventory = _inventory(names, found)
         return result
 
     @staticmethod
     def _metrics(
         backend: str,
         devices: list[Device],
-        default_in: Device | None,
-        default_out: Device | None,
+        names: Defaults,
         found: HeadsetGuess,
         wide: bool | None,
     ) -> dict[str, MetricValue]:
         return {
             "input_count": sum(d.is_input for d in devices),
             "output_count": sum(d.is_output for d in devices),
-            "default_input": default_in.name if default_in else None,
-            "default_output": default_out.name if default_out else None,
+            "default_input": names.input,
+            "default_output": names.output,
             "headset_detected": found.headset is not None,
-            "headset_name": found.headset.name if found.headset else None,
+            "headset_name": found.headset,
             "default_input_builtin": found.default_input_builtin,
             "bluetooth_hfp": found.bluetooth_hfp,
             "input_48k_ok": wide,
             "audio_backend": backend,
+            "headset_connection": found.connection,
         }
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The default input and output by name (PortAudio's, or the sound server's)."""
+
+    input: str | None
+    output: str | None
+
+
+def _server_defaults(sound: SoundServer, portaudio: Defaults) -> Defaults:
+    """The sound server's defaults by description: what the desktop's settings show."""
+    source, sink = sound.default_source, sound.default_sink
+    return Defaults(
+        source.description if source else portaudio.input,
+        sink.description if sink else portaudio.output,
+    )
 
 
 def _find(devices: list[Device], index: int | None) -> Device | None:
@@ -113,7 +146,7 @@ def _problems(metrics: dict[str, MetricValue], found: HeadsetGuess) -> tuple[lis
             bool(found.default_input_builtin and found.headset),
             "built-in default",
             f"The default microphone is the built-in one although "
-            f"{found.headset.name if found.headset else 'a headset'} is connected: "
+            f"{found.headset or 'a headset'} is connected: "
             "make the headset the default input.",
         ),
         (
@@ -143,12 +176,12 @@ def _summary(m: dict[str, MetricValue], wrong: list[str]) -> str:
     )
 
 
-def _inventory(
-    default_in: Device | None, default_out: Device | None, found: HeadsetGuess
-) -> dict[str, str]:
+def _inventory(names: Defaults, found: HeadsetGuess) -> dict[str, str]:
     """Stable descriptors: a change in any becomes an event in the next report."""
     return {
-        "audio.default_input": default_in.name if default_in else "none",
-        "audio.default_output": default_out.name if default_out else "none",
-        "audio.headset": found.headset.name if found.headset else "none",
+        "audio.default_input": names.input or "none",
+        "audio.default_output": names.output or "none",
+        "audio.headset": found.headset or "none",
+        "audio.headset_connection": found.connection or "unknown",
+        "audio.bluetooth_mode": "hands-free" if found.bluetooth_hfp else "none",
     }

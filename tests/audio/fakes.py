@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -54,3 +55,25 @@ class FakeBackend:
 
 def unavailable() -> FakeBackend:
     raise AudioUnavailable("sounddevice: PortAudio library not found")
+
+
+DATA = Path(__file__).parent / "data"
+
+
+class PactlFiles:
+    """Answers pactl commands from captured outputs: `<prefix>-info.txt|json`,
+    `<prefix>-sources.json|txt`, `<prefix>-sinks.json|txt`. Without JSON files it
+    answers `--format=json` as an old pactl would (an error: None)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.calls: list[list[str]] = []
+
+    def __call__(self, args: Sequence[str]) -> str | None:
+        self.calls.append(list(args))
+        as_json = "--format=json" in args
+        what = "info" if args[-1] == "info" else args[-1]
+        path = DATA / f"{self.prefix}-{what}.{'json' if as_json else 'txt'}"
+        if what == "info" and not path.exists():
+            path = DATA / f"{self.prefix}-info.json"
+        return path.read_text() if path.exists() else None

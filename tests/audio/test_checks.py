@@ -21,7 +21,8 @@ BT_HFP = device(3, "Headset (WH-1000XM4 Hands-Free AG Audio)", inputs=1, outputs
 
 
 def devices_check(backend: FakeBackend) -> AudioDevicesCheck:
-    return AudioDevicesCheck(AudioDevicesConfig(), lambda: backend)
+    """The check on a machine without a sound server (Windows, macOS): names only."""
+    return AudioDevicesCheck(AudioDevicesConfig(), lambda: backend, lambda: None)
 
 
 def test_a_headset_as_default_input_passes() -> None:
@@ -55,7 +56,7 @@ def test_no_input_at_all_warns() -> None:
 
 
 def test_no_audio_library_is_an_error_with_advice() -> None:
-    result = AudioDevicesCheck(AudioDevicesConfig(), unavailable).run()
+    result = AudioDevicesCheck(AudioDevicesConfig(), unavailable, lambda: None).run()
     assert result.status is Status.ERROR and "libportaudio2" in result.advice[0]
 
 

@@ -42,5 +42,5 @@ def test_builtin_virtual_and_narrowband() -> None:
 
 def test_guess_prefers_the_default_input() -> None:
     first, second = device(1, "Jabra Link 380"), device(2, "Poly Voyager 4320")
-    assert guess([first, second], second).headset == second
-    assert guess([first, second], None).headset == first
+    assert guess([first, second], second).headset == second.name
+    assert guess([first, second], None).headset == first.name

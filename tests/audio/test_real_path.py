@@ -167,7 +167,9 @@ def test_devices_are_listed_with_the_virtual_microphone_as_default(
     report, _ = run_check(rig, tmp_path, "audio_devices")
     metrics = report["checks"][0]["metrics"]
     assert metrics["input_count"] >= 1 and metrics["input_48k_ok"] is True
-    assert metrics["default_input"] == facts["default_input"]
+    # PortAudio sees "default"; the sound server names the real default source
+    assert facts["sound_server"]["default_source"] == "Monitor of Null Output"
+    assert metrics["default_input"] == facts["sound_server"]["default_source"]
 
 
 PYAUDIO_CAPTURE = """

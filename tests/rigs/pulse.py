@@ -60,6 +60,15 @@ class PulseRig:
         self.pactl("set-default-sink", SINK)
         self.pactl("set-default-source", f"{SINK}.monitor")
 
+    def add_card(self, name: str, properties: str, input_from: str = SINK) -> None:
+        """A card-like pair: sink `<name>_out` and microphone `<name>_mic`, both carrying
+        `properties` (e.g. 'device.description="Jabra Evolve2 40" device.bus=usb'); the
+        microphone hears what is played into `input_from`."""
+        self.pactl("load-module", "module-null-sink", f"sink_name={name}_out", f"rate={RATE}",
+                   "channels=1", f"sink_properties='{properties}'")  # fmt: skip
+        self.pactl("load-module", "module-remap-source", f"master={input_from}.monitor",
+                   f"source_name={name}_mic", f"source_properties='{properties}'")  # fmt: skip
+
     def unload_sink(self) -> None:
         self.pactl("unload-module", "module-null-sink")
 
