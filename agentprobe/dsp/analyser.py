@@ -82,6 +82,7 @@ class NoiseAnalyser:
         self._count = 0
         seconds = max(1, BATCH_SAMPLES // rate)  # whole seconds: the hum detector's unit
         self._buffer = np.zeros(round(seconds / FRAME_S) * self.frame_len, dtype=np.float32)
+        self._capacity = self._buffer.size
         self._filled = 0
         self._meter = ActiveLevelMeter(rate, self.frame_len)
         self._hum = HumDetector(rate)
@@ -99,10 +100,10 @@ class NoiseAnalyser:
         overhead low; at most one batch of samples waits in memory.
         """
         block = np.asarray(block, dtype=np.float32).ravel()
-        filled, size = self._filled, block.size
-        if filled + size < self._buffer.size:  # the common case: one small capture block
-            self._buffer[filled : filled + size] = block
-            self._filled = filled + size
+        end = self._filled + len(block)
+        if end < self._capacity:  # the common case: one small capture block
+            self._buffer[self._filled : end] = block
+            self._filled = end
             return
         while block.size:
             take = min(block.size, self._buffer.size - self._filled)
@@ -122,14 +123,14 @@ class NoiseAnalyser:
         frames = samples.reshape(whole, self.frame_len)
         found = self._frames.features(frames)
         span = slice(self._count, self._count + whole)
-        for row, values in enumerate(
-            (found.mean_square, found.a_mean_square, found.speech_share, found.tonality)
-        ):
-            self._features[row, span] = values
+        self._features[:, span] = (
+            found.mean_square, found.a_mean_square, found.speech_share, found.tonality
+        )  # fmt: skip
         self._count += whole
-        self._meter.feed(frames)
+        self._meter.feed(frames, found.mean_square_sum * self.frame_len)
         self._hum.feed(samples)
-        self._clipped += int(np.count_nonzero(np.abs(frames) >= CLIP_LEVEL))
+        if samples.max() >= CLIP_LEVEL or samples.min() <= -CLIP_LEVEL:  # rare: count then
+            self._clipped += int(np.count_nonzero(np.abs(samples) >= CLIP_LEVEL))
         self._samples += used
 
     def result(self) -> NoiseMetrics:
@@ -197,5 +198,7 @@ class NoiseAnalyser:
         per_second = max(1, round(1.0 / FRAME_S))
         usable = len(flat_ms) // per_second * per_second or len(flat_ms)
         seconds = flat_ms[:usable].reshape(-1, min(per_second, usable))
-        std_pct = 100.0 * float(np.sqrt(seconds.mean(axis=1)).std())
+        rms = np.sqrt(seconds.sum(axis=1) / seconds.shape[1])
+        deviation = rms - float(rms.sum()) / len(rms)
+        std_pct = 100.0 * float(np.sqrt(np.dot(deviation, deviation) / len(rms)))
         return std_pct, std_pct < DEAD_STD_PCT and leq_flat < DEAD_LEVEL_DBFS

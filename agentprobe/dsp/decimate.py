@@ -1,7 +1,7 @@
 """Integer-factor decimation for analyses that need only low frequencies (mains hum).
 
-A linear-phase low-pass FIR (a Blackman-windowed sinc, gain 1 in the pass band, about
-−74 dB in the stop band) runs polyphase: each output sample costs one short dot product
+A linear-phase low-pass FIR (a Kaiser-windowed sinc, gain 1 in the pass band, −72 dB
+in the stop band) runs polyphase: each output sample costs one short dot product
 per block of `factor` input samples, all of them done as one matrix product. The output
 rate stays at least `min_rate`, and everything that would alias into 0..`passband_hz`
 lies in the stop band, so the low band's spectrum is that of the input.
@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from agentprobe.dsp.products import SINGLE_THREAD_SIZE
 
-BLACKMAN_WIDTH = 5.5  # transition width × taps / rate for a Blackman-windowed sinc
+STOPBAND_DB = 72.0  # aliases this far down cannot make a hum (see hum.py's floor)
 
 
 def decimation_factor(rate: int, passband_hz: float, min_rate: int) -> int:
@@ -31,10 +31,13 @@ def _polyphase(rate: int, factor: int, passband_hz: float) -> NDArray[np.float32
     """The filter as a (factor, K) matrix: column k holds taps k·factor.. reversed."""
     out_rate = rate / factor
     transition = out_rate - 2.0 * passband_hz  # pass band edge to the first alias
-    chunks = int(np.ceil(BLACKMAN_WIDTH * rate / transition / factor))
+    # Kaiser's formulas for the window's shape and the length that reaches STOPBAND_DB
+    beta = 0.1102 * (STOPBAND_DB - 8.7)
+    needed = (STOPBAND_DB - 8.0) / (2.285 * 2.0 * np.pi * transition / rate) + 1
+    chunks = int(np.ceil(needed / factor))
     length = chunks * factor
     n = np.arange(length) - (length - 1) / 2.0
-    taps = np.sinc(n / factor) * np.blackman(length)  # cut-off at the output's Nyquist
+    taps = np.sinc(n / factor) * np.kaiser(length, beta)  # cut-off at the output's Nyquist
     taps /= taps.sum()
     return np.ascontiguousarray(taps.reshape(chunks, factor)[:, ::-1].T, dtype=np.float32)
 

@@ -30,12 +30,14 @@ NEIGHBOURHOOD = 7  # fixed: `_tonal_peaks` builds 7-bin sums from pairs and four
 
 @dataclass(frozen=True)
 class FrameFeatures:
-    """Arrays of shape (n_frames,): mean squares (flat, A-weighted) and shape features (0–1)."""
+    """Arrays of shape (n_frames,): mean squares (flat and A-weighted, DC removed) and shape
+    features (0–1); and the frames' total power, DC included."""
 
     mean_square: NDArray[np.float64]
     a_mean_square: NDArray[np.float64]
     speech_share: NDArray[np.float64]
     tonality: NDArray[np.float64]
+    mean_square_sum: float  # Σ over frames of the mean square with DC: Σx² / frame length
 
 
 class FrameAnalyser:
@@ -49,11 +51,13 @@ class FrameAnalyser:
         spectrum = np.fft.rfft(np.asarray(frames, dtype=np.float32), axis=1)
         power = np.square(spectrum.real)
         power += np.square(spectrum.imag)
-        # one matrix product gives all five per-frame sums
-        flat, weighted, speech, total, tonal = matmul_rows(power, self._sums).astype(np.float64).T
+        # one matrix product gives all six per-frame sums
+        sums = matmul_rows(power, self._sums).astype(np.float64).T
+        flat, weighted, speech, total, tonal, dc = sums
         share = speech / np.maximum(total, 1e-30)
         peaks = self._tonal_peaks(power[:, self._tonal])
-        return FrameFeatures(flat, weighted, share, peaks / np.maximum(tonal, 1e-30))
+        tonality = peaks / np.maximum(tonal, 1e-30)
+        return FrameFeatures(flat, weighted, share, tonality, float((flat + dc).sum()))
 
     @staticmethod
     def _tonal_peaks(band: NDArray[np.float32]) -> NDArray[np.float64]:
@@ -64,7 +68,8 @@ class FrameAnalyser:
         local += band[:, NEIGHBOURHOOD - 1 :]
         inner = band[:, NEIGHBOURHOOD // 2 : -(NEIGHBOURHOOD // 2)]
         peak = inner >= PEAK_FACTOR / NEIGHBOURHOOD * local
-        return np.asarray(np.sum(inner, axis=1, where=peak, dtype=np.float64))
+        np.multiply(inner, peak, out=local)  # the peaks' power, the rest zeroed
+        return np.asarray(local.sum(axis=1), dtype=np.float64)
 
 
 @lru_cache(maxsize=8)
@@ -73,10 +78,11 @@ def _tables(rate: int, frame_len: int) -> tuple[NDArray[np.float32], slice]:
     band) and the tonality band's bins, for one rate and frame length."""
     freqs = np.fft.rfftfreq(frame_len, 1.0 / rate)
     parseval = parseval_weights(frame_len)
-    parseval[0] = 0.0  # drop DC
+    dc = np.zeros_like(parseval)
+    dc[0], parseval[0] = parseval[0], 0.0  # DC apart: an offset is not sound
     speech = (freqs >= SPEECH_BAND_HZ[0]) & (freqs <= SPEECH_BAND_HZ[1])
     tonal = (freqs >= TONAL_BAND_HZ[0]) & (freqs <= TONAL_BAND_HZ[1])
     weighted = parseval * a_weighting_power(frame_len, rate)
-    sums = np.stack([parseval, weighted, speech, freqs > 0, tonal], axis=1)
+    sums = np.stack([parseval, weighted, speech, freqs > 0, tonal, dc], axis=1)
     band = np.nonzero(tonal)[0]
     return sums.astype(np.float32), slice(int(band[0]), int(band[-1]) + 1)

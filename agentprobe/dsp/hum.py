@@ -9,7 +9,7 @@ IEC 60038).
 
 Only 0..320 Hz matters (the fifth harmonic of 60 Hz and its neighbours), so each second
 is first decimated to about 1 kHz (a linear-phase FIR, flat within 0.003 dB up to 320 Hz,
-aliases below −74 dB): the 1 Hz spectrum then costs a 1000-point FFT instead of a
+aliases below −72 dB): the 1 Hz spectrum then costs a 1000-point FFT instead of a
 48000-point one, with the same bins.
 """
 
@@ -87,7 +87,7 @@ class HumDetector:
             return Hum(None, 0.0, 0.0)
         spectrum = self._spectrum / self._seconds
         least = max(mean_square * 1e-6, 1e-15)
-        families = [_family(spectrum, layout, least) for layout in _layouts(self.rate)]
+        families = _families(spectrum, self.rate, least)
         mains, prominence, power = max(families, key=lambda family: family[1])
         prominence = max(prominence, 0.0)  # a dip below the neighbours is simply no hum
         if prominence < FOUND_DB:
@@ -104,37 +104,46 @@ def _window(rate: int) -> tuple[NDArray[np.float32], float]:
 
 @dataclass(frozen=True)
 class _Layout:
-    """Where one mains family's harmonics and their neighbours sit in the 1 Hz spectrum."""
+    """Where the harmonics of both mains families and their neighbours sit in the spectrum."""
 
-    mains: int
+    mains: tuple[int, ...]  # per harmonic row: its family
     peaks: NDArray[np.intp]  # (harmonics, 3): a Hann-windowed tone spreads over 3 bins
     around: NDArray[np.intp]  # (harmonics, neighbours): ±NEIGHBOURS_HZ but the guard
 
 
 @lru_cache(maxsize=8)
-def _layouts(rate: int) -> tuple[_Layout, ...]:
+def _layout(rate: int) -> _Layout:
     offsets = np.r_[-NEIGHBOURS_HZ:-GUARD_HZ, GUARD_HZ + 1 : NEIGHBOURS_HZ + 1]
     top = min(TOP_HZ + 2, rate // 2)
-    layouts = []
-    for mains in MAINS_HZ:
-        centres = np.array([k * mains for k in range(1, HARMONICS + 1)])
-        centres = centres[centres + NEIGHBOURS_HZ < top]
-        peaks = centres[:, None] + np.arange(-1, 2)
-        layouts.append(_Layout(mains, peaks, centres[:, None] + offsets))
-    return tuple(layouts)
+    rows = [
+        (mains, k * mains)
+        for mains in MAINS_HZ
+        for k in range(1, HARMONICS + 1)
+        if k * mains + NEIGHBOURS_HZ < top
+    ]
+    centres = np.array([centre for _, centre in rows], dtype=np.intp).reshape(-1, 1)
+    peaks = centres + np.arange(-1, 2)
+    return _Layout(tuple(mains for mains, _ in rows), peaks, centres + offsets)
 
 
-def _family(
-    spectrum: NDArray[np.float64], layout: _Layout, least: float
-) -> tuple[int, float, float]:
-    """(mains, best harmonic prominence in dB, summed power of the prominent harmonics)."""
-    if layout.peaks.size == 0:
-        return layout.mains, -np.inf, 0.0
+def _families(
+    spectrum: NDArray[np.float64], rate: int, least: float
+) -> list[tuple[int, float, float]]:
+    """Per mains family: (mains, best harmonic prominence in dB, summed power of the
+    prominent harmonics), all harmonics measured at once."""
+    layout = _layout(rate)
+    if not layout.mains:
+        return [(mains, -np.inf, 0.0) for mains in MAINS_HZ]
     peak = spectrum[layout.peaks].sum(axis=1)
     floor = np.maximum(_median(spectrum[layout.around]) * 3.0, least)  # 3 bins' worth
-    prominence = 10.0 * np.log10(np.maximum(peak, 1e-20) / floor)
-    power = float(peak[prominence >= FOUND_DB].sum())
-    return layout.mains, float(prominence.max()), power
+    prominence = (10.0 * np.log10(np.maximum(peak, 1e-20) / floor)).tolist()
+    found = []
+    for mains in MAINS_HZ:
+        rows = [i for i, family in enumerate(layout.mains) if family == mains]
+        best = max((prominence[i] for i in rows), default=-np.inf)
+        power = sum(float(peak[i]) for i in rows if prominence[i] >= FOUND_DB)
+        found.append((mains, float(best), power))
+    return found
 
 
 def _median(rows: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -142,6 +151,5 @@ def _median(rows: NDArray[np.float64]) -> NDArray[np.float64]:
     middle = rows.shape[1] // 2
     if rows.shape[1] % 2:
         return np.partition(rows, middle, axis=1)[:, middle]
-    return np.asarray(
-        np.partition(rows, [middle - 1, middle], axis=1)[:, middle - 1 : middle + 1].mean(axis=1)
-    )
+    ordered = np.partition(rows, [middle - 1, middle], axis=1)
+    return np.asarray((ordered[:, middle - 1] + ordered[:, middle]) * 0.5)

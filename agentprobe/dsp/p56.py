@@ -57,6 +57,7 @@ class _Plan:
     couple: float  # how much of p at a step's start reaches q by its end
     hangover: int  # steps
     powers: NDArray[np.float64]  # G^1 .. G^CHUNK_STEPS, G = g^group
+    inverse: NDArray[np.float64]  # G^-1 .. G^-CHUNK_STEPS
 
 
 @lru_cache(maxsize=8)
@@ -72,7 +73,7 @@ def _plan(rate: float, frame_len: int) -> _Plan:
     gain = g**group
     hangover = round(HANGOVER_S * rate / group)
     powers = gain ** np.arange(1, CHUNK_STEPS + 1, dtype=np.float64)
-    return _Plan(group, weights, (1.0 - g) * group * gain, hangover, powers)
+    return _Plan(group, weights, (1.0 - g) * group * gain, hangover, powers, 1.0 / powers)
 
 
 class ActiveLevelMeter:
@@ -88,7 +89,8 @@ class ActiveLevelMeter:
         self._energy = 0.0
         self._samples = 0
 
-    def feed(self, frames: NDArray[np.floating]) -> None:
+    def feed(self, frames: NDArray[np.floating], energy: float | None = None) -> None:
+        """`energy`: Σx² of these frames, when the caller has it already (spectra)."""
         flat = np.asarray(frames, dtype=np.float32).ravel()
         inputs = matmul_rows(np.abs(flat).reshape(-1, self.group), self._plan.weights)
         for first in range(0, len(inputs), CHUNK_STEPS):
@@ -97,16 +99,18 @@ class ActiveLevelMeter:
                 self._hangover_max(_reached(envelope)), minlength=len(self._counts)
             )
             self._counts += counts * self.group  # each step stands for `group` samples
-        self._energy += float(np.einsum("i,i->", flat, flat))  # not BLAS: see products.py
+        if energy is None:
+            energy = float(np.einsum("i,i->", flat, flat))  # not BLAS: see products.py
+        self._energy += energy
         self._samples += flat.size
 
     def _envelope(self, inputs: Floats) -> Floats:
         """q at each step's end, carrying both filters' state across blocks."""
         plan = self._plan
-        powers = plan.powers[: len(inputs)]
-        p = _recurrence(inputs[:, 0], powers, self._p)
+        powers, inverse = plan.powers[: len(inputs)], plan.inverse[: len(inputs)]
+        p = _recurrence(inputs[:, 0], powers, inverse, self._p)
         coupled = inputs[:, 1] + plan.couple * np.concatenate([[self._p], p[:-1]])
-        q = _recurrence(coupled, powers, self._q)
+        q = _recurrence(coupled, powers, inverse, self._q)
         self._p, self._q = float(p[-1]), float(q[-1])
         return q
 
@@ -127,12 +131,12 @@ class ActiveLevelMeter:
         return _interpolate(levels, thresholds_db, active, self._samples)
 
 
-def _recurrence(inputs: Floats, powers: Floats, state: float) -> Floats:
+def _recurrence(inputs: Floats, powers: Floats, inverse: Floats, state: float) -> Floats:
     """y[m] = G·y[m-1] + inputs[m], y[-1] = state, as G^m·(state + Σ inputs[k]·G^-k).
 
-    `powers` holds G^1 .. G^len(inputs).
+    `powers` holds G^1 .. G^len(inputs), `inverse` their reciprocals.
     """
-    return np.asarray(powers * (state + np.cumsum(inputs / powers)))
+    return np.asarray(powers * (state + np.cumsum(inputs * inverse)))
 
 
 def _reached(envelope: Floats) -> Steps:
@@ -142,7 +146,9 @@ def _reached(envelope: Floats) -> Steps:
     exponent bits (0 and subnormals read as none).
     """
     exponent = (np.ascontiguousarray(envelope).view(np.int64) >> 52) - (1022 + LOWEST_EXPONENT)
-    return np.clip(exponent, 0, len(THRESHOLDS)).astype(np.int8)
+    np.maximum(exponent, 0, out=exponent)
+    np.minimum(exponent, len(THRESHOLDS), out=exponent)
+    return exponent.astype(np.int8)
 
 
 def _running_max(values: Steps, width: int) -> Steps:
