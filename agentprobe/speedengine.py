@@ -120,6 +120,7 @@ class SpeedEngine:
         try:
             run()
         finally:
+            self.meter.release_all()  # aborted requests leave connections unreleased
             watch.finish()
         samples = watch.samples
         moved, seconds = samples[-1][1], samples[-1][0]

@@ -4,7 +4,8 @@ Pure functions over `(seconds, cumulative bytes)` samples taken while a transfer
 A healthy link only has to prove it carries the budget with headroom: once every
 quarter-second slice of the last second moved at least target × margin, more data
 would not change the verdict, so the test stops (unless a full measurement was asked
-for). The reported rate skips the start of the transfer, where TCP is still ramping up.
+for). The reported rate skips the start of the transfer, where TCP is still ramping up,
+and the tail after the last byte moved, where threads are only being joined.
 """
 
 from __future__ import annotations
@@ -85,11 +86,17 @@ def first_moving(samples: Sequence[Sample]) -> float:
     return samples[-1][0]
 
 
+def last_moving(samples: Sequence[Sample]) -> float:
+    """When the count reached its final value (the time after is tear-down, not throughput)."""
+    final = samples[-1][1]
+    return next(t for t, count in samples if count >= final)
+
+
 def steady_rate_kbps(samples: Sequence[Sample], warmup_fraction: float = 0.2) -> float:
-    """The transfer's rate after the first `warmup_fraction` of its moving time (TCP ramp)."""
+    """The rate while bytes moved, after the first `warmup_fraction` of it (TCP ramp)."""
     if len(samples) < 2:
         return 0.0
-    begin, end = first_moving(samples), samples[-1][0]
+    begin, end = first_moving(samples), last_moving(samples)
     start = begin + (end - begin) * warmup_fraction
     if end - start <= 0:
         return 0.0

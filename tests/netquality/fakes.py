@@ -74,3 +74,13 @@ class ScriptedPath:
 
     def upload(self, rule: StopRule, progress: Callable[[float], None]) -> Transfer:
         return self._run("upload", self.up_kbps, rule)
+
+
+class ScriptedAcks:
+    """An acknowledgement probe whose figures the test sets per socket (None: unsupported)."""
+
+    def __init__(self) -> None:
+        self.acked: dict[object, int | None] = {}
+
+    def __call__(self, sock: object) -> int | None:
+        return self.acked.get(sock)

@@ -40,3 +40,9 @@ def test_a_stall_in_the_window_blocks_the_stop() -> None:
     samples = ramp(1000, 2.0)
     stalled = [(t, b if t < 1.5 else samples[15][1]) for t, b in samples]
     assert not proven(stalled, StopRule(300))
+
+
+def test_steady_rate_ignores_the_tail_after_the_last_byte() -> None:
+    moving = ramp(2000, 4.0, start=0.0)
+    idle_tail = [(4.0 + i / 10, moving[-1][1]) for i in range(1, 6)]
+    assert steady_rate_kbps(moving + idle_tail) == pytest.approx(2000, rel=0.01)
