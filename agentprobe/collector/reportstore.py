@@ -16,7 +16,7 @@ SQL-92 plus `ON CONFLICT`, which SQLite and PostgreSQL spell the same way.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,29 +50,39 @@ class ReportStore:
                 _touch_agents(connection, fresh, received)
         return outcome
 
-    def purge(self, before_ts: float, max_chunks: int = 1000) -> int:
+    def purge(self, before_ts: float, max_chunks: int = 1000, chunk: int = PURGE_CHUNK) -> int:
         """Delete reports made before `before_ts` (seconds since the epoch); returns the count.
 
-        Works in chunks, each its own short transaction, so ingest is never blocked long.
+        Works in chunks of the oldest `chunk` reports, each its own short transaction,
+        so ingest is never blocked long. Check rows carry their report's created_ts, so
+        both tables are cut at the same time bound, each through its time index.
         """
         total = 0
         for _ in range(max_chunks):
             with self.engine.begin() as connection:
-                ids = list(
-                    connection.execute(
-                        sa.select(reports.c.report_id)
-                        .where(reports.c.created_ts < before_ts)
-                        .limit(PURGE_CHUNK)
-                    ).scalars()
-                )
-                if not ids:
-                    break
-                connection.execute(
-                    sa.delete(report_checks).where(report_checks.c.report_id.in_(ids))
-                )
-                connection.execute(sa.delete(reports).where(reports.c.report_id.in_(ids)))
-            total += len(ids)
+                older = _chunk_bound(connection, before_ts, chunk)
+                connection.execute(sa.delete(report_checks).where(older(report_checks)))
+                deleted = connection.execute(sa.delete(reports).where(older(reports))).rowcount
+            if not deleted:
+                break
+            total += deleted
         return total
+
+
+def _chunk_bound(
+    connection: Connection, before_ts: float, chunk: int
+) -> Callable[[sa.Table], sa.ColumnElement[bool]]:
+    """A condition on created_ts covering the oldest `chunk` reports (more on a tie)."""
+    last = connection.execute(
+        sa.select(reports.c.created_ts)
+        .where(reports.c.created_ts < before_ts)
+        .order_by(reports.c.created_ts)
+        .limit(1)
+        .offset(chunk - 1)
+    ).scalar()
+    if last is None:  # fewer than a chunk left: take them all
+        return lambda table: table.c.created_ts < before_ts
+    return lambda table: table.c.created_ts <= last
 
 
 def _placeholder(connection: Connection) -> str:
