@@ -18,7 +18,6 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import ssl
 import statistics
 import subprocess
@@ -32,6 +31,7 @@ import requests
 import sqlalchemy as sa
 
 from agentprobe.collector.samples import sample_report
+from agentprobe.ports import free_port
 
 BARE_APP = """
 import sys, uvicorn
@@ -54,13 +54,6 @@ AGENTPROBE = os.environ.get("BENCH_AGENTPROBE", "").split() or [
     "-c",
     "from agentprobe.cli import main; main()",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def agentprobe(*args: str) -> str:

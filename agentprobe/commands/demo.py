@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ import platformdirs
 import requests
 
 from agentprobe.config import APP
+from agentprobe.configspec import toml_value
+from agentprobe.ports import free_port
 
 HEALTH_TIMEOUT_S = 30.0
 
@@ -33,26 +34,13 @@ def agentprobe_argv() -> list[str]:
     return [sys.executable, "-m", "agentprobe"]
 
 
-def free_loopback_port() -> int:
-    """A port free for both TCP (HTTPS) and UDP (reflector) on 127.0.0.1."""
-    for _ in range(50):
-        with socket.socket() as tcp, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            tcp.bind(("127.0.0.1", 0))
-            port = int(tcp.getsockname()[1])
-            try:
-                udp.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise click.ClickException("no free loopback port for the demo collector")
-
-
 def agent_config(url: str, ca_file: Path, secret: str, data_dir: Path) -> str:
     """A minimal agent config: everything else stays at its default."""
     return (
         "# Written by `agentprobe demo`: an agent that reports to the demo collector.\n"
-        f'[agent]\ndata_dir = "{data_dir}"\nlocation = "home"\nteam = "demo"\n\n'
-        f'[collector]\nurl = "{url}"\nca_file = "{ca_file}"\nenroll_secret = "{secret}"\n'
+        f'[agent]\ndata_dir = {toml_value(str(data_dir))}\nlocation = "home"\nteam = "demo"\n\n'
+        f"[collector]\nurl = {toml_value(url)}\nca_file = {toml_value(str(ca_file))}\n"
+        f"enroll_secret = {toml_value(secret)}\n"
     )
 
 
@@ -96,7 +84,7 @@ def demo(ctx: click.Context, data_dir: Path | None, keep_running: bool) -> None:
     root = data_dir or Path(platformdirs.user_data_dir(APP)) / "demo"
     collector_dir, agent_dir = root / "collector", root / "agent"
     collector_dir.mkdir(parents=True, exist_ok=True)
-    port = free_loopback_port()
+    port = free_port()
     url, ca_file = f"https://127.0.0.1:{port}", collector_dir / "tls" / "cert.pem"
     click.secho(
         f"== starting a collector on {url} (SQLite in {collector_dir})", bold=True, err=True

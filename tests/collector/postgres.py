@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.rigs.ports import free_port
+from agentprobe.ports import free_port
 
 
 def binaries() -> Path | None:

@@ -56,3 +56,17 @@ def test_demo_runs_the_whole_loop_and_stops_its_collector(tmp_path: Path) -> Non
         and str(tmp_path) in " ".join(p.info["cmdline"] or [])
     ]
     assert leftovers == []
+
+
+def test_demo_agent_config_survives_paths_toml_would_misread(tmp_path: Path) -> None:
+    """Windows paths (backslashes) and quotes must round-trip through the written TOML."""
+    import tomllib
+
+    from agentprobe.commands.demo import agent_config
+
+    data_dir = Path('C:\\Users\\o"neil\\agentprobe')
+    text = agent_config("https://127.0.0.1:8443", data_dir / "cert.pem", 'se"cret', data_dir)
+    parsed = tomllib.loads(text)
+    assert parsed["agent"]["data_dir"] == str(data_dir)
+    assert parsed["collector"]["ca_file"] == str(data_dir / "cert.pem")
+    assert parsed["collector"]["enroll_secret"] == 'se"cret'

@@ -1,4 +1,4 @@
-"""Free port numbers for test servers."""
+"""Picking a port for a collector on this machine: free for both TCP and UDP."""
 
 from __future__ import annotations
 
