@@ -9,7 +9,6 @@ agent's and each check's, is validated by one piece of code.
 from __future__ import annotations
 
 import dataclasses
-import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -170,8 +169,6 @@ def _typed(raw: Any, hint: Any) -> Any:
             raise ValueError(f"expected a table, got {raw!r}")
         _, item = typing.get_args(hint)
         return {str(name): _typed(entry, item) for name, entry in raw.items()}
-    if origin in (types.UnionType, typing.Union):
-        raise ValueError("unsupported union type in section declaration")
     raise ValueError(f"unsupported type {hint!r}")
 
 

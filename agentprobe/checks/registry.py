@@ -29,9 +29,6 @@ CHECKS: tuple[type[Check], ...] = (
     NoiseCheck,
 )
 
-# Sections of checks still being built: their keys are accepted so configs stay valid.
-PENDING_SECTIONS: Mapping[str, type[CheckConfig]] = {}
-
 
 def by_name() -> dict[str, type[Check]]:
     return {check.name: check for check in CHECKS}
@@ -39,7 +36,4 @@ def by_name() -> dict[str, type[Check]]:
 
 def config_sections() -> dict[str, tuple[type[CheckConfig], Mapping[str, Band]]]:
     """Each check's TOML section name -> (its config class, its default bands)."""
-    sections = {check.name: (check.config_class, check.bands) for check in CHECKS}
-    for name, section in PENDING_SECTIONS.items():
-        sections.setdefault(name, (section, {}))
-    return sections
+    return {check.name: (check.config_class, check.bands) for check in CHECKS}
