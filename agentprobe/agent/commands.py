@@ -64,10 +64,12 @@ def enroll(ctx: click.Context, config_path: str | None) -> None:
 @config_option
 def tray(config_path: str | None) -> None:
     """Show the tray icon: overall status colour, the checks, "Run checks now"."""
+    config = load_config(config_path)
     try:
         from agentprobe.agent.tray import show
+
+        show(config)
     except ImportError as error:
         raise click.ClickException(
             f"the tray needs pystray and pillow ({error}); pip install 'agentprobe[tray]'"
         ) from None
-    show(load_config(config_path))

@@ -1,10 +1,15 @@
-"""`agentprobe tray`: a status icon for the person at the PC (pystray, the `tray` extra).
+"""`agentprobe tray`: a status icon for the person at the PC (the `tray` extra).
 
 The icon's colour is the overall status of the daemon's last results (green pass, amber
 warn, red fail or error, grey when unknown or the daemon is not running). The menu has
 one line per check, "Run checks now" (asks the daemon through a request file),
 "Show what is sent" (the latest report exactly as uploaded) and "Quit". The tray only
 reads the daemon's state files: it never runs checks itself.
+
+pystray draws the icon on Windows, macOS and AppIndicator/GTK desktops. Where pystray
+would fall back to its X11 backend, `xembed.XembedIcon` is used instead: it has no menu
+either, but it updates from a single thread (see that module for why), and a left click
+runs the checks now.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ COLOURS = {
 _BY_STATUS = {"pass": "green", "warn": "amber", "fail": "red", "error": "red"}
 REFRESH_S = 2.0
 SHOWN_FILE = "last-sent.pretty.json"
+NAME = "agentprobe"
 
 
 def colour_of(summary: dict[str, Any]) -> str:
@@ -46,6 +52,10 @@ def menu_lines(summary: dict[str, Any]) -> list[str]:
     if not summary["daemon"]["running"]:
         lines.insert(0, "agentprobe is not running")
     return lines or ["no results yet"]
+
+
+def title_of(summary: dict[str, Any]) -> str:
+    return f"{NAME}: {summary['overall']}"
 
 
 def icon_image(colour: str, size: int = 64) -> Any:
@@ -67,53 +77,19 @@ def show_sent(data_dir: Path) -> Path | None:
     return path
 
 
-class Tray:
-    """Keeps a pystray icon in step with the daemon's status files."""
+class TrayState:
+    """What the icon shows, re-read from the daemon's status files on each `refresh`."""
 
     def __init__(self, config: Config) -> None:
-        import pystray
-
-        self.config, self.pystray = config, pystray
-        self.stopped = threading.Event()
-        self.colour = "grey"
+        self.config = config
         self.summary = gather(config, probe=False)
-        self.icon = pystray.Icon(
-            "agentprobe", icon_image(self.colour), "agentprobe", menu=self._menu()
-        )
+        self.colour = colour_of(self.summary)
 
-    def run(self) -> None:
-        self.icon.run(setup=self._setup)
-
-    def _setup(self, icon: Any) -> None:
-        icon.visible = True
-        threading.Thread(target=self._refresh_loop, daemon=True).start()
-
-    def _refresh_loop(self) -> None:
-        while True:
-            self.refresh()
-            if self.stopped.wait(REFRESH_S):
-                return
-
-    def refresh(self) -> None:
+    def refresh(self) -> bool:
+        """Re-read the status; True when the colour changed."""
         self.summary = gather(self.config, probe=False)
-        colour = colour_of(self.summary)
-        if colour != self.colour:
-            self.colour = colour
-            self.icon.icon = icon_image(colour)
-        self.icon.title = f"agentprobe: {self.summary['overall']}"
-        self.icon.menu = self._menu()
-        self.icon.update_menu()
-
-    def _menu(self) -> Any:
-        item, menu = self.pystray.MenuItem, self.pystray.Menu
-        lines = [item(line, None, enabled=False) for line in menu_lines(self.summary)]
-        return menu(
-            *lines,
-            menu.SEPARATOR,
-            item("Run checks now", self.run_now),
-            item("Show what is sent", self.show_sent),
-            item("Quit", self.quit),
-        )
+        colour, self.colour = self.colour, colour_of(self.summary)
+        return colour != self.colour
 
     def run_now(self) -> None:
         state.request_run(self.config.data_dir)
@@ -123,11 +99,74 @@ class Tray:
         if path is not None:
             click.launch(str(path))
 
+
+class PystrayTray:
+    """Keeps a pystray icon in step with the daemon's status files."""
+
+    def __init__(self, tray: TrayState, pystray: Any) -> None:
+        self.tray, self.pystray = tray, pystray
+        self.stopped = threading.Event()
+        self.icon = pystray.Icon(NAME, icon_image(tray.colour), NAME, menu=self._menu())
+
+    def run(self) -> None:
+        self.icon.run(setup=self._setup)
+
+    def _setup(self, icon: Any) -> None:
+        icon.visible = True
+        threading.Thread(target=self._refresh_loop, daemon=True).start()
+
+    def _refresh_loop(self) -> None:
+        while not self.stopped.wait(REFRESH_S):
+            if self.tray.refresh():
+                self.icon.icon = icon_image(self.tray.colour)
+            self.icon.title = title_of(self.tray.summary)
+            self.icon.menu = self._menu()
+            self.icon.update_menu()
+
+    def _menu(self) -> Any:
+        item, menu = self.pystray.MenuItem, self.pystray.Menu
+        lines = [item(line, None, enabled=False) for line in menu_lines(self.tray.summary)]
+        return menu(
+            *lines,
+            menu.SEPARATOR,
+            item("Run checks now", self.tray.run_now),
+            item("Show what is sent", self.tray.show_sent),
+            item("Quit", self.quit),
+        )
+
     def quit(self) -> None:
         self.stopped.set()
         self.icon.stop()
 
 
+def run_xembed(tray: TrayState) -> None:
+    """The X11 icon: repaint on colour changes, a left click asks for a run now."""
+    from agentprobe.agent.xembed import XembedIcon
+
+    icon = XembedIcon(NAME, icon_image(tray.colour), title_of(tray.summary))
+
+    def tick() -> None:
+        if tray.refresh():
+            icon.set_image(icon_image(tray.colour))
+        icon.set_title(title_of(tray.summary))
+
+    icon.run(tick, on_click=tray.run_now, period=REFRESH_S)
+
+
 def show(config: Config) -> None:
-    """Run the tray icon until "Quit" (or the session ends)."""
-    Tray(config).run()
+    """Run the tray icon until "Quit" (or the session ends).
+
+    Raises ImportError when the `tray` extra (pystray, Pillow) is missing.
+    """
+    try:
+        import pystray
+    except ImportError:
+        raise
+    except Exception as error:  # pystray's X11 backend connects to the display on import
+        raise click.ClickException(f"no desktop to show the icon on ({error})") from None
+
+    tray = TrayState(config)
+    if pystray.Icon.__module__.endswith("._xorg"):
+        run_xembed(tray)
+    else:
+        PystrayTray(tray, pystray).run()

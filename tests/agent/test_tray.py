@@ -1,8 +1,9 @@
 """The tray icon under a real X server (Xvfb) with a real tray host, fed by a real daemon.
 
 The daemon runs the system check with a threshold no disk can meet, so the status is
-`fail` and the icon must turn red; when the daemon stops, the icon turns grey. Both are
-read back from screenshots of the X screen.
+`fail` and the icon must turn red; a left click on the icon makes the daemon run again
+long before the check's interval; when the daemon stops, the icon turns grey. Colours are
+read back from screenshots of the X screen, the click is a real X pointer event.
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ from tests.rigs.collector import agentprobe_command
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
-NEEDED = ("Xvfb", "import")
+SLOT_CENTRE = 32  # the test tray host docks the first icon in a 64x64 slot at 0,0
+NEEDED = ("Xvfb", "import", "xdotool")
 
 
 @pytest.fixture
 def xdisplay() -> Iterator[str]:
     missing = [tool for tool in NEEDED if shutil.which(tool) is None]
     if missing:
-        pytest.skip(f"needs {', '.join(missing)} (Debian xvfb, imagemagick; CI installs them)")
+        pytest.skip(f"needs {', '.join(missing)} (Debian xvfb, imagemagick, xdotool)")
     read, write = os.pipe()
     server = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write), "-screen", "0", "320x200x24", "-nolisten", "tcp"],
@@ -56,6 +58,15 @@ def screenshot(display: str, path: Path) -> Image.Image:
     return Image.open(path).convert("RGB")
 
 
+def click(display: str, x: int, y: int) -> None:
+    subprocess.run(
+        ["xdotool", "mousemove", str(x), str(y), "click", "1"],
+        env={**os.environ, "DISPLAY": display},
+        check=True,
+        timeout=30,
+    )
+
+
 def count_colour(image: Image.Image, colour: tuple[int, int, int]) -> int:
     """Pixels within 8 levels of `colour` in every channel."""
     pixels = np.asarray(image, dtype=np.int16)
@@ -69,7 +80,7 @@ def test_tray_icon_shows_the_daemon_status_colour(tmp_path: Path, xdisplay: str)
     )
     assert host.stdout is not None and host.stdout.readline().strip() == b"ready"
     data_dir = tmp_path / "data"
-    impossible = {"interval": 10, "cpu_sample": 1, "thresholds": {"disk_free_pct": [101, 100]}}
+    impossible = {"interval": 3600, "cpu_sample": 1, "thresholds": {"disk_free_pct": [101, 100]}}
     config = write_config(tmp_path / "agent.toml", data_dir, enabled={"system": impossible})
     daemon = start_daemon(config, data_dir)
     with (tmp_path / "tray.log").open("wb") as tray_log:
@@ -86,6 +97,14 @@ def test_tray_icon_shows_the_daemon_status_colour(tmp_path: Path, xdisplay: str)
             "a red icon on screen",
             lambda: (tmp_path / "tray.log").read_text(),
         )
+        first_run = daemon.status()["checks"]["system"]["at"]
+        click(xdisplay, x=SLOT_CENTRE, y=SLOT_CENTRE)
+        wait_for(
+            lambda: daemon.status()["checks"]["system"]["at"] != first_run,
+            30,
+            "a run requested by clicking the icon",
+            daemon.tail,
+        )
         assert daemon.stop() == 0
         wait_for(
             lambda: count_colour(screenshot(xdisplay, tmp_path / "grey.png"), grey) > 500,
@@ -101,3 +120,19 @@ def test_tray_icon_shows_the_daemon_status_colour(tmp_path: Path, xdisplay: str)
         host.terminate()
         host.wait(10)
         host.stdout.close()
+
+
+def test_tray_without_a_display_says_so_and_exits_3(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "agent.toml", tmp_path / "data")
+    env = {key: value for key, value in os.environ.items() if key != "DISPLAY"}
+    env["PYSTRAY_BACKEND"] = "xorg"
+    result = subprocess.run(
+        [*agentprobe_command(), "tray", "--config", str(config)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    assert "no desktop to show the icon on" in result.stderr
+    assert "Traceback" not in result.stderr
