@@ -8,8 +8,9 @@ socket with a timeout and calls `tick` between events, so every X request is mad
 thread that reads the replies.
 
 Protocol: dock by sending SYSTEM_TRAY_REQUEST_DOCK to the owner of `_NET_SYSTEM_TRAY_S<n>`;
-dock again when a new manager announces itself (MANAGER on the root window) and forget
-the old one when it is destroyed; paint on Expose and ConfigureNotify.
+dock again when a new manager announces itself (MANAGER on the root window), forget the
+old one when it is destroyed, and make a new window if a panel destroyed ours; paint on
+Expose and ConfigureNotify.
 """
 
 from __future__ import annotations
@@ -32,8 +33,18 @@ class XembedIcon:
 
     def __init__(self, name: str, image: Any, title: str) -> None:
         self.display = display.Display()
+        self.root = self.display.screen().root
+        self.name, self.image, self.title = name, image, title
+        self.selection = self._atom(f"_NET_SYSTEM_TRAY_S{self.display.get_default_screen()}")
+        self.opcode = self._atom("_NET_SYSTEM_TRAY_OPCODE")
+        self.manager_atom = self._atom("MANAGER")
+        self.root.change_attributes(event_mask=X.StructureNotifyMask)  # hear MANAGER
+        self.manager: Any = None
+        self.stopped = False
+        self._create_window()
+
+    def _create_window(self) -> None:
         screen = self.display.screen()
-        self.root = screen.root
         self.window = self.root.create_window(
             -1,
             -1,
@@ -44,19 +55,12 @@ class XembedIcon:
             window_class=X.InputOutput,
             event_mask=X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask,
         )
-        self.window.set_wm_class(f"{name}SystemTrayIcon", name)
+        self.window.set_wm_class(f"{self.name}SystemTrayIcon", self.name)
+        self.window.set_wm_name(self.title)
         self.window.set_wm_normal_hints(flags=Xutil.PMinSize, min_width=16, min_height=16)
         xembed_info = self._atom("_XEMBED_INFO")
         self.window.change_property(xembed_info, xembed_info, 32, [XEMBED_VERSION, XEMBED_MAPPED])
         self.gc = self.window.create_gc()
-        self.selection = self._atom(f"_NET_SYSTEM_TRAY_S{self.display.get_default_screen()}")
-        self.opcode = self._atom("_NET_SYSTEM_TRAY_OPCODE")
-        self.manager_atom = self._atom("MANAGER")
-        self.root.change_attributes(event_mask=X.StructureNotifyMask)  # hear MANAGER
-        self.manager: Any = None
-        self.image, self.title = image, title
-        self.window.set_wm_name(title)
-        self.stopped = False
 
     def _atom(self, name: str) -> int:
         return int(self.display.intern_atom(name))
@@ -121,6 +125,9 @@ class XembedIcon:
         elif message.type == X.ClientMessage and message.client_type == self.manager_atom:
             if message.data[1][1] == self.selection:
                 self.dock()
+        elif message.type == X.DestroyNotify and message.window == self.window:
+            self._create_window()  # a panel that did not save-set us took the icon with it
+            self.dock()
         elif message.type == X.DestroyNotify and message.window == self.manager:
             self.manager = None
 

@@ -58,6 +58,29 @@ def screenshot(display: str, path: Path) -> Image.Image:
     return Image.open(path).convert("RGB")
 
 
+def tray_env(display: str) -> dict[str, str]:
+    """pystray would pick its X11 backend here, so agentprobe docks its own icon."""
+    return {**os.environ, "DISPLAY": display, "PYSTRAY_BACKEND": "xorg"}
+
+
+def start_host(env: dict[str, str], *options: str) -> subprocess.Popen[bytes]:
+    host = subprocess.Popen(
+        [sys.executable, "-m", "tests.agent.trayhost", *options],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+    )
+    assert host.stdout is not None and host.stdout.readline().strip() == b"ready"
+    return host
+
+
+def stop_host(host: subprocess.Popen[bytes]) -> None:
+    host.terminate()
+    host.wait(10)
+    if host.stdout is not None:
+        host.stdout.close()
+
+
 def click(display: str, x: int, y: int) -> None:
     subprocess.run(
         ["xdotool", "mousemove", str(x), str(y), "click", "1"],
@@ -74,11 +97,8 @@ def count_colour(image: Image.Image, colour: tuple[int, int, int]) -> int:
 
 
 def test_tray_icon_shows_the_daemon_status_colour(tmp_path: Path, xdisplay: str) -> None:
-    env = {**os.environ, "DISPLAY": xdisplay, "PYSTRAY_BACKEND": "xorg"}
-    host = subprocess.Popen(
-        [sys.executable, "-m", "tests.agent.trayhost"], cwd=ROOT, env=env, stdout=subprocess.PIPE
-    )
-    assert host.stdout is not None and host.stdout.readline().strip() == b"ready"
+    env = tray_env(xdisplay)
+    host = start_host(env)
     data_dir = tmp_path / "data"
     impossible = {"interval": 3600, "cpu_sample": 1, "thresholds": {"disk_free_pct": [101, 100]}}
     config = write_config(tmp_path / "agent.toml", data_dir, enabled={"system": impossible})
@@ -117,9 +137,42 @@ def test_tray_icon_shows_the_daemon_status_colour(tmp_path: Path, xdisplay: str)
         daemon.stop()
         tray.terminate()
         tray.wait(10)
-        host.terminate()
-        host.wait(10)
-        host.stdout.close()
+        stop_host(host)
+
+
+@pytest.mark.parametrize("host_options", [(), ("--no-save-set",)], ids=["save-set", "careless"])
+def test_icon_docks_when_a_panel_starts_after_it_and_again_after_a_restart(
+    tmp_path: Path, xdisplay: str, host_options: tuple[str, ...]
+) -> None:
+    """Login order is not guaranteed: the tray may start before the panel, and panels restart.
+
+    A careless panel (no save-set) destroys the icon window when it dies; the icon then
+    makes a new window and docks that.
+    """
+    config = write_config(tmp_path / "agent.toml", tmp_path / "data")
+    with (tmp_path / "tray.log").open("wb") as tray_log:
+        tray = subprocess.Popen(
+            [*agentprobe_command(), "tray", "--config", str(config)],
+            env=tray_env(xdisplay),
+            stderr=tray_log,
+        )
+    grey = COLOURS["grey"]
+    try:
+        for attempt in ("first", "restarted"):
+            host = start_host(tray_env(xdisplay), *host_options)
+            try:
+                wait_for(
+                    lambda: count_colour(screenshot(xdisplay, tmp_path / "icon.png"), grey) > 500,
+                    30,
+                    f"the icon docked in the {attempt} panel",
+                    lambda: (tmp_path / "tray.log").read_text(),
+                )
+            finally:
+                stop_host(host)
+            assert tray.poll() is None, (tmp_path / "tray.log").read_text()
+    finally:
+        tray.terminate()
+        tray.wait(10)
 
 
 def test_tray_without_a_display_says_so_and_exits_3(tmp_path: Path) -> None:

@@ -1,13 +1,17 @@
 """A minimal system tray host (the XEMBED side of a desktop panel) for tests under Xvfb.
 
-    python -m tests.agent.trayhost
+    python -m tests.agent.trayhost [--no-save-set]
 
 Owns the `_NET_SYSTEM_TRAY_S0` selection, and on each SYSTEM_TRAY_REQUEST_DOCK reparents
 the icon window into a 64x64 slot at the top-left of the screen and maps it, as a panel
-would. Prints `ready` once it owns the selection.
+would, with the icon in its save-set so that it survives the host being killed
+(`--no-save-set` leaves that out, as careless panels do, and the icon dies with the host).
+Prints `ready` once it owns the selection.
 """
 
 from __future__ import annotations
+
+import sys
 
 from Xlib import X, display
 from Xlib.protocol import event
@@ -15,7 +19,7 @@ from Xlib.protocol import event
 SLOT = 64
 
 
-def main() -> None:
+def main(save_set: bool) -> None:
     screen_display = display.Display()
     screen = screen_display.screen()
     panel = screen.root.create_window(
@@ -44,6 +48,8 @@ def main() -> None:
         window_id = message.data[1][2]
         slot = slots.setdefault(window_id, len(slots))
         icon = screen_display.create_resource_object("window", window_id)
+        if save_set:
+            icon.change_save_set(X.SetModeInsert)
         icon.reparent(panel, slot * SLOT, 0)
         icon.configure(width=SLOT, height=SLOT)
         icon.map()
@@ -51,4 +57,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(save_set="--no-save-set" not in sys.argv[1:])
