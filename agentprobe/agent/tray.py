@@ -7,14 +7,15 @@ one line per check, "Run checks now" (asks the daemon through a request file),
 reads the daemon's state files: it never runs checks itself.
 
 pystray draws the icon on Windows, macOS and AppIndicator/GTK desktops. Where pystray
-would fall back to its X11 backend, `xembed.XembedIcon` is used instead: it has no menu
-either, but it updates from a single thread (see that module for why), and a left click
-runs the checks now.
+would fall back to its X11 backend (no menu, and updates from two threads that can
+deadlock), `xembed.XembedIcon` is used instead: one thread, and a click pops up the same
+menu (`xmenu.PopupMenu`).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,21 @@ class TrayState:
             click.launch(str(path))
 
 
+MenuEntry = tuple[str, Callable[[], None] | None]  # an empty label is a separator
+
+
+def menu_entries(tray: TrayState, quit: Callable[[], None]) -> list[MenuEntry]:
+    """The menu, for either front end: greyed check lines, then the actions."""
+    lines: list[MenuEntry] = [(line, None) for line in menu_lines(tray.summary)]
+    return [
+        *lines,
+        ("", None),
+        ("Run checks now", tray.run_now),
+        ("Show what is sent", tray.show_sent),
+        ("Quit", quit),
+    ]
+
+
 class PystrayTray:
     """Keeps a pystray icon in step with the daemon's status files."""
 
@@ -125,13 +141,11 @@ class PystrayTray:
 
     def _menu(self) -> Any:
         item, menu = self.pystray.MenuItem, self.pystray.Menu
-        lines = [item(line, None, enabled=False) for line in menu_lines(self.tray.summary)]
         return menu(
-            *lines,
-            menu.SEPARATOR,
-            item("Run checks now", self.tray.run_now),
-            item("Show what is sent", self.tray.show_sent),
-            item("Quit", self.quit),
+            *(
+                item(label, action, enabled=action is not None) if label else menu.SEPARATOR
+                for label, action in menu_entries(self.tray, self.quit)
+            )
         )
 
     def quit(self) -> None:
@@ -140,8 +154,9 @@ class PystrayTray:
 
 
 def run_xembed(tray: TrayState) -> None:
-    """The X11 icon: repaint on colour changes, a left click asks for a run now."""
+    """The X11 icon: repaint on colour changes; a click pops up the same menu as pystray's."""
     from agentprobe.agent.xembed import XembedIcon
+    from agentprobe.agent.xmenu import MenuItem
 
     icon = XembedIcon(NAME, icon_image(tray.colour), title_of(tray.summary))
 
@@ -150,7 +165,10 @@ def run_xembed(tray: TrayState) -> None:
             icon.set_image(icon_image(tray.colour))
         icon.set_title(title_of(tray.summary))
 
-    icon.run(tick, on_click=tray.run_now, period=REFRESH_S)
+    def menu() -> list[MenuItem]:
+        return [MenuItem(label, action) for label, action in menu_entries(tray, icon.stop)]
+
+    icon.run(tick, menu, period=REFRESH_S)
 
 
 def show(config: Config) -> None:

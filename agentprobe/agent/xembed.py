@@ -7,6 +7,8 @@ This icon owns its connection from a single thread: the loop waits on the connec
 socket with a timeout and calls `tick` between events, so every X request is made by the
 thread that reads the replies.
 
+Clicking the icon pops up `xmenu.PopupMenu`, since such panels give an icon no menu.
+
 Protocol: dock by sending SYSTEM_TRAY_REQUEST_DOCK to the owner of `_NET_SYSTEM_TRAY_S<n>`;
 dock again when a new manager announces itself (MANAGER on the root window), forget the
 old one when it is destroyed, and make a new window if a panel destroyed ours; paint on
@@ -22,6 +24,8 @@ from typing import Any
 
 from Xlib import X, Xutil, display
 from Xlib.protocol import event
+
+from agentprobe.agent.xmenu import MenuItem, PopupMenu
 
 REQUEST_DOCK = 0
 XEMBED_VERSION = 0
@@ -41,6 +45,7 @@ class XembedIcon:
         self.root.change_attributes(event_mask=X.StructureNotifyMask)  # hear MANAGER
         self.manager: Any = None
         self.stopped = False
+        self.popup: PopupMenu | None = None
         self._create_window()
 
     def _create_window(self) -> None:
@@ -99,13 +104,18 @@ class XembedIcon:
         self.window.put_pil_image(self.gc, 0, 0, canvas)
         self.display.flush()
 
-    def run(self, tick: Callable[[], None], on_click: Callable[[], None], period: float) -> None:
-        """Handle X events and call `tick` every `period` seconds until `stop`."""
+    def run(
+        self, tick: Callable[[], None], menu: Callable[[], list[MenuItem]], period: float
+    ) -> None:
+        """Handle X events and call `tick` every `period` seconds until `stop`.
+
+        A left or right click pops up the items `menu` returns at that moment.
+        """
         self.dock()
         due = time.monotonic()
         while not self.stopped:
-            while self.display.pending_events():
-                self._handle(self.display.next_event(), on_click)
+            while self.display.pending_events() and not self.stopped:
+                self._handle(self.display.next_event(), menu)
             now = time.monotonic()
             if now >= due:
                 tick()
@@ -117,11 +127,15 @@ class XembedIcon:
     def stop(self) -> None:
         self.stopped = True
 
-    def _handle(self, message: Any, on_click: Callable[[], None]) -> None:
-        if message.type in (X.Expose, X.ConfigureNotify) and message.window == self.window:
+    def _handle(self, message: Any, menu: Callable[[], list[MenuItem]]) -> None:
+        window = getattr(message, "window", None)
+        if self.popup is not None and window == self.popup.window:
+            if not self.popup.handle(message):
+                self.popup = None
+        elif message.type in (X.Expose, X.ConfigureNotify) and window == self.window:
             self.paint()
-        elif message.type == X.ButtonPress and message.detail == 1:
-            on_click()
+        elif message.type == X.ButtonPress and message.detail in (1, 3):
+            self.popup = PopupMenu(self.display, menu(), (message.root_x, message.root_y))
         elif message.type == X.ClientMessage and message.client_type == self.manager_atom:
             if message.data[1][1] == self.selection:
                 self.dock()

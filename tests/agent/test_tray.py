@@ -1,14 +1,16 @@
 """The tray icon under a real X server (Xvfb) with a real tray host, fed by a real daemon.
 
 The daemon runs the system check with a threshold no disk can meet, so the status is
-`fail` and the icon must turn red; a left click on the icon makes the daemon run again
-long before the check's interval; when the daemon stops, the icon turns grey. Colours are
-read back from screenshots of the X screen, the click is a real X pointer event.
+`fail` and the icon must turn red; "Run checks now" from the icon's popup menu makes the
+daemon run again long before the check's interval; when the daemon stops, the icon turns
+grey; "Quit" ends the tray. Colours are read back from screenshots of the X screen, the
+clicks are real X pointer events.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,12 +22,14 @@ import pytest
 from PIL import Image
 
 from agentprobe.agent.tray import COLOURS
+from agentprobe.agent.xmenu import PAPER, ROW_HEIGHT
 from tests.agent.daemonrig import start_daemon, wait_for, write_config
 from tests.rigs.collector import agentprobe_command
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 SLOT_CENTRE = 32  # the test tray host docks the first icon in a 64x64 slot at 0,0
+MENU_WINDOW = re.compile(r'"agentprobe menu".*?(\d+)x(\d+)\+-?\d+\+-?\d+\s+\+(-?\d+)\+(-?\d+)')
 NEEDED = ("Xvfb", "import", "xdotool")
 
 
@@ -36,7 +40,7 @@ def xdisplay() -> Iterator[str]:
         pytest.skip(f"needs {', '.join(missing)} (Debian xvfb, imagemagick, xdotool)")
     read, write = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "320x200x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "640x400x24", "-nolisten", "tcp"],
         pass_fds=(write,),
         stderr=subprocess.DEVNULL,
     )
@@ -90,6 +94,34 @@ def click(display: str, x: int, y: int) -> None:
     )
 
 
+def menu_geometry(display: str) -> tuple[int, int, int, int] | None:
+    """x, y, width, height of the open popup menu, from the X window tree."""
+    tree = subprocess.run(
+        ["xwininfo", "-display", display, "-root", "-tree"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    found = MENU_WINDOW.search(tree)
+    if found is None:
+        return None
+    width, height, x, y = map(int, found.groups())
+    return x, y, width, height
+
+
+def choose(display: str, label: str, tmp_path: Path) -> None:
+    """Click the icon, see the menu drawn, click the row labelled `label`."""
+    click(display, x=SLOT_CENTRE, y=SLOT_CENTRE)
+    geometry = wait_for(lambda: menu_geometry(display), 30, "the popup menu", lambda: "")
+    x, y, width, height = geometry
+    menu = screenshot(display, tmp_path / "menu.png").crop((x, y, x + width, y + height))
+    assert count_colour(menu, PAPER) > width * height // 2, "the menu is not drawn"
+    row_from_bottom = {"Quit": 1, "Show what is sent": 2, "Run checks now": 3}[label]
+    click(display, x=x + width // 2, y=y + height - ROW_HEIGHT * row_from_bottom + ROW_HEIGHT // 2)
+    wait_for(lambda: menu_geometry(display) is None, 30, "the menu to close", lambda: "")
+
+
 def count_colour(image: Image.Image, colour: tuple[int, int, int]) -> int:
     """Pixels within 8 levels of `colour` in every channel."""
     pixels = np.asarray(image, dtype=np.int16)
@@ -118,7 +150,7 @@ def test_tray_icon_shows_the_daemon_status_colour(tmp_path: Path, xdisplay: str)
             lambda: (tmp_path / "tray.log").read_text(),
         )
         first_run = daemon.status()["checks"]["system"]["at"]
-        click(xdisplay, x=SLOT_CENTRE, y=SLOT_CENTRE)
+        choose(xdisplay, "Run checks now", tmp_path)
         wait_for(
             lambda: daemon.status()["checks"]["system"]["at"] != first_run,
             30,
@@ -133,6 +165,8 @@ def test_tray_icon_shows_the_daemon_status_colour(tmp_path: Path, xdisplay: str)
             lambda: (tmp_path / "tray.log").read_text(),
         )
         assert count_colour(Image.open(tmp_path / "grey.png").convert("RGB"), red) == 0
+        choose(xdisplay, "Quit", tmp_path)
+        assert tray.wait(30) == 0
     finally:
         daemon.stop()
         tray.terminate()
