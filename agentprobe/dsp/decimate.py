@@ -72,9 +72,11 @@ class Decimator:
         for first in range(0, count, step):
             rows = blocks[first : first + step]
             np.matmul(self._filter.T, rows.T, out=partial[:, chunks - 1 + first :][:, : len(rows)])
-        # y[m] = Σ_k partial[k, m + K-1 - k]: block m-k through chunk k
-        out = partial[0, chunks - 1 :].copy()
-        for k in range(1, chunks):
-            out += partial[k, chunks - 1 - k : chunks - 1 - k + count]
+        # y[m] = Σ_k partial[k, m + K-1 - k]: block m-k through chunk k. Rows of length
+        # L-1 laid over partial's L-long rows slide each row one place left, so those terms
+        # line up in columns: one reduction over rows, added in the order k = 0, 1, ..
+        width = partial.shape[1] - 1
+        aligned = partial.reshape(-1)[chunks - 1 : chunks - 1 + chunks * width]
+        out = np.add.reduce(aligned.reshape(chunks, width)[:, :count], axis=0)
         self._carry = partial[:, count:].copy()
-        return out
+        return np.asarray(out, dtype=np.float32)

@@ -15,7 +15,7 @@ cumulative sum (all terms are positive, so there is no cancellation). The only
 approximation is where q is looked at: at each step's end rather than at every sample,
 a 1 ms grid against a 30 ms envelope (within 0.005 dB of the per-sample flow chart on
 speech; see the tests). The hangover is exact: 200 ms is a whole number of steps, and
-its running maximum is computed by blocks (van Herk / Gil-Werman).
+its running maximum is computed by doubling spans.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class _Plan:
 
     group: int  # samples per step
     weights: NDArray[np.float32]  # (group, 2): |x| -> the two filters' step inputs
-    couple: float  # how much of p at a step's start reaches q by its end
+    couple_scaled: float  # how much of p at a step's start reaches q by its end, over G
     hangover: int  # steps
     powers: NDArray[np.float64]  # G^1 .. G^CHUNK_STEPS, G = g^group
     inverse: NDArray[np.float64]  # G^-1 .. G^-CHUNK_STEPS
@@ -73,7 +73,7 @@ def _plan(rate: float, frame_len: int) -> _Plan:
     gain = g**group
     hangover = round(HANGOVER_S * rate / group)
     powers = gain ** np.arange(1, CHUNK_STEPS + 1, dtype=np.float64)
-    return _Plan(group, weights, (1.0 - g) * group * gain, hangover, powers, 1.0 / powers)
+    return _Plan(group, weights, (1.0 - g) * group, hangover, powers, 1.0 / powers)
 
 
 class ActiveLevelMeter:
@@ -92,26 +92,44 @@ class ActiveLevelMeter:
     def feed(self, frames: NDArray[np.floating], energy: float | None = None) -> None:
         """`energy`: Σx² of these frames, when the caller has it already (spectra)."""
         flat = np.asarray(frames, dtype=np.float32).ravel()
-        inputs = matmul_rows(np.abs(flat).reshape(-1, self.group), self._plan.weights)
-        for first in range(0, len(inputs), CHUNK_STEPS):
-            envelope = self._envelope(inputs[first : first + CHUNK_STEPS].astype(np.float64))
-            counts = np.bincount(
-                self._hangover_max(_reached(envelope)), minlength=len(self._counts)
-            )
-            self._counts += counts * self.group  # each step stands for `group` samples
         if energy is None:
             energy = float(np.einsum("i,i->", flat, flat))  # not BLAS: see products.py
+        self.feed_magnitudes(np.abs(flat), energy)
+
+    def feed_magnitudes(self, magnitudes: NDArray[np.float32], energy: float) -> None:
+        """Feed |x| of whole frames directly (the caller needed |x| too); `energy`: Σx²."""
+        inputs = matmul_rows(magnitudes.reshape(-1, self.group), self._plan.weights)
+        for first in range(0, len(inputs), CHUNK_STEPS):
+            # one contiguous row per filter: the passes below run over rows, not columns
+            chunk = np.ascontiguousarray(inputs[first : first + CHUNK_STEPS].T, dtype=np.float64)
+            counts = np.bincount(
+                self._hangover_max(_reached(self._envelope(chunk))), minlength=len(self._counts)
+            )
+            self._counts += counts * self.group  # each step stands for `group` samples
         self._energy += energy
-        self._samples += flat.size
+        self._samples += magnitudes.size
 
     def _envelope(self, inputs: Floats) -> Floats:
-        """q at each step's end, carrying both filters' state across blocks."""
+        """q at each step's end, carrying both filters' state across blocks.
+
+        `inputs` (2, steps) holds the two filters' step inputs; it is overwritten. Each
+        filter obeys y[m] = G·y[m-1] + u[m], which is y[m] = G^(m+1)·Y[m] with the scaled
+        sum Y[m] = y[-1] + Σ_(k≤m) u[k]·G^-(k+1) (one cumulative sum; all terms are positive,
+        so nothing cancels). q's input adds couple·p[m-1]; scaled by G^-(m+1) that is
+        couple/G·P[m-1], so p's scaled sums feed q directly and p itself is never formed.
+        """
         plan = self._plan
-        powers, inverse = plan.powers[: len(inputs)], plan.inverse[: len(inputs)]
-        p = _recurrence(inputs[:, 0], powers, inverse, self._p)
-        coupled = inputs[:, 1] + plan.couple * np.concatenate([[self._p], p[:-1]])
-        q = _recurrence(coupled, powers, inverse, self._q)
-        self._p, self._q = float(p[-1]), float(q[-1])
+        powers, inverse = plan.powers[: inputs.shape[1]], plan.inverse[: inputs.shape[1]]
+        inputs *= inverse
+        scaled_p = np.cumsum(inputs[0])  # P[m] = p[m]·G^-(m+1)
+        scaled_p += self._p
+        coupled = inputs[1]
+        coupled[0] += plan.couple_scaled * self._p
+        coupled[1:] += plan.couple_scaled * scaled_p[:-1]
+        q = np.cumsum(coupled, out=coupled)
+        q += self._q
+        q *= powers
+        self._p, self._q = float(powers[-1] * scaled_p[-1]), float(q[-1])
         return q
 
     def _hangover_max(self, reached: Steps) -> Steps:
@@ -131,14 +149,6 @@ class ActiveLevelMeter:
         return _interpolate(levels, thresholds_db, active, self._samples)
 
 
-def _recurrence(inputs: Floats, powers: Floats, inverse: Floats, state: float) -> Floats:
-    """y[m] = G·y[m-1] + inputs[m], y[-1] = state, as G^m·(state + Σ inputs[k]·G^-k).
-
-    `powers` holds G^1 .. G^len(inputs), `inverse` their reciprocals.
-    """
-    return np.asarray(powers * (state + np.cumsum(inputs * inverse)))
-
-
 def _reached(envelope: Floats) -> Steps:
     """How many thresholds each value reached (0: none, k: c_0 .. c_(k-1)).
 
@@ -152,15 +162,19 @@ def _reached(envelope: Floats) -> Steps:
 
 
 def _running_max(values: Steps, width: int) -> Steps:
-    """max(values[i : i + width]) for every whole window, by blocks of `width` (van Herk)."""
+    """max(values[i : i + width]) for every whole window.
+
+    By doubling: maxima over 1, 2, 4 .. steps, each one long vectorised maximum of the last
+    level against itself shifted, then two overlapping windows of the largest span cover
+    `width`. About log2(width) passes of SIMD code; a running accumulate along short rows
+    is several times slower.
+    """
     count = len(values) - width + 1
-    blocks = -(-len(values) // width)
-    padded = np.zeros(blocks * width, dtype=values.dtype)  # counts are >= 0: 0 pads harmlessly
-    padded[: len(values)] = values
-    shaped = padded.reshape(blocks, width)
-    prefix = np.maximum.accumulate(shaped, axis=1).ravel()
-    suffix = np.maximum.accumulate(shaped[:, ::-1], axis=1)[:, ::-1].ravel()
-    return np.maximum(suffix[:count], prefix[width - 1 : width - 1 + count])
+    span, level = 1, values
+    while 2 * span <= width:
+        level = np.maximum(level[:-span], level[span:])  # level[i] = max(values[i : i + 2·span])
+        span *= 2
+    return np.maximum(level[:count], level[width - span : width - span + count])
 
 
 def _interpolate(
