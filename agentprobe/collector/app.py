@@ -1,8 +1,9 @@
 """`create_app(settings)`: the collector's FastAPI application and its lifespan.
 
-The lifespan starts, in order, the group-commit writer, the voice reflector (UDP on the
-same port number as HTTPS) and the retention purge, and stops them in reverse: the writer
-drains every queued report before the process exits, so SIGTERM loses nothing.
+The lifespan starts, in order, the group-commit writer with (on SQLite) its WAL
+checkpointer, the voice reflector (UDP on the same port number as HTTPS) and the retention
+purge, and stops them in reverse: the writer drains every queued report before the process
+exits, so SIGTERM loses nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fastapi.responses import Response
 from agentprobe import __version__
 from agentprobe.collector import dashboard, ingest, measure_api, queries, readapi
 from agentprobe.collector.auth import Authenticator
+from agentprobe.collector.checkpointer import WalCheckpointer
 from agentprobe.collector.credentials import Credentials
 from agentprobe.collector.errors import install_handlers
 from agentprobe.collector.metrics import CONTENT_TYPE, CollectorMetrics
@@ -43,7 +45,8 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
-    engine = open_engine(settings.database_url)
+    # Checkpoints run in the lifespan's WalCheckpointer, not inside the writer's commits.
+    engine = open_engine(settings.database_url, auto_checkpoint=False)
     app.state.settings = settings
     app.state.engine = engine
     app.state.credentials = Credentials(engine)
@@ -85,6 +88,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store.save_batch, settings.batch_max, app.state.metrics.observe_commit
     )
     writer.start()
+    checkpointer = WalCheckpointer(app.state.engine, writer.between_batches)
+    if checkpointer.wanted:
+        checkpointer.start()
     app.state.writer = writer
     await app.state.reflector.start(settings.host, settings.port)
     purge = asyncio.create_task(_purge_forever(app), name="retention-purge")
@@ -95,6 +101,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await purge
         await app.state.reflector.stop()
+        await asyncio.to_thread(checkpointer.stop)
         await writer.close()
         app.state.engine.dispose()
 

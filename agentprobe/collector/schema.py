@@ -127,13 +127,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def open_engine(url: str) -> Engine:
-    """An engine for a SQLAlchemy URL; `postgresql://` uses psycopg 3. Migrates to LATEST."""
+def _no_auto_checkpoint(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
+
+
+def open_engine(url: str, auto_checkpoint: bool = True) -> Engine:
+    """An engine for a SQLAlchemy URL; `postgresql://` uses psycopg 3. Migrates to LATEST.
+
+    `auto_checkpoint=False` stops SQLite from checkpointing its log inside commits; only
+    for an engine whose owner runs a `WalCheckpointer` (PostgreSQL ignores it).
+    """
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        if not auto_checkpoint:
+            sa.event.listen(engine, "connect", _no_auto_checkpoint)
     else:
         engine = sa.create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
     migrate(engine)

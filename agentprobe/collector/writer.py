@@ -10,17 +10,23 @@ a worker: it starts the next batch the moment the previous commit returns, inste
 waiting for the busy event loop to notice the commit and schedule the next one (under load
 that wait was longer than the commit itself). It hands the outcome of a batch back to the
 loop in one callback, and the waiting requests are answered from there.
+
+Between two batches the writer also runs chores other threads hand it (`between_batches`):
+work that must see no write transaction open, such as the last step of a WAL checkpoint.
+A chore runs after the previous batch has been answered, so it delays only the next one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import concurrent.futures
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from agentprobe.collector.validation import IncomingReport
 
@@ -28,6 +34,7 @@ log = logging.getLogger("agentprobe.collector")
 
 SaveBatch = Callable[[Sequence[IncomingReport]], list[bool]]
 Observe = Callable[[int, float], None]  # (batch size, seconds to commit it)
+T = TypeVar("T")
 
 
 class WriterClosed(RuntimeError):
@@ -41,13 +48,14 @@ class _Pending:
 
 
 Outcome = list[tuple[asyncio.Future[bool], bool | BaseException]]
+_Chore = tuple[Callable[[], Any], "concurrent.futures.Future[Any]"]
 
 
 class GroupCommitWriter:
     """Serialises all report writes; `await submit(report)` -> True stored, False duplicate.
 
     `start` and `submit` are called on the event loop; `save_batch` and `observe` run in
-    the writer thread.
+    the writer thread; `between_batches` may be called from any thread.
     """
 
     def __init__(
@@ -57,6 +65,9 @@ class GroupCommitWriter:
         self.observe = observe
         self.batch_max = batch_max
         self._pending: collections.deque[_Pending] = collections.deque()
+        self._chores: collections.deque[_Chore] = collections.deque()
+        self._chores_lock = threading.Lock()  # orders a late chore against the writer's exit
+        self._chores_closed = False
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -78,6 +89,17 @@ class GroupCommitWriter:
             self._wake.set()
         return await future
 
+    def between_batches(self, chore: Callable[[], T]) -> concurrent.futures.Future[T]:
+        """Have the writer thread run `chore` while no batch is being stored."""
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        with self._chores_lock:
+            if self._thread is None or self._chores_closed:
+                future.set_exception(WriterClosed("the writer is not running"))
+                return future
+            self._chores.append((chore, future))
+        self._wake.set()
+        return future
+
     async def close(self) -> None:
         """Take no more reports, store everything already queued, then stop."""
         self._closing = True
@@ -86,6 +108,12 @@ class GroupCommitWriter:
             await asyncio.to_thread(self._thread.join)
 
     def _run(self) -> None:
+        try:
+            self._serve()
+        finally:  # whatever ended the thread, nobody may wait for a chore that never runs
+            self._cancel_chores()
+
+    def _serve(self) -> None:
         while True:
             self._wake.wait()
             self._wake.clear()  # before looking at the queue, so no append goes unnoticed
@@ -95,8 +123,26 @@ class GroupCommitWriter:
                 outcome: Outcome = []
                 self._commit(batch, outcome)
                 self._answer(outcome)
+                self._run_chores()
+            self._run_chores()
             if self._closing and not self._pending:
                 return
+
+    def _run_chores(self) -> None:
+        while self._chores:
+            chore, future = self._chores.popleft()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(chore())
+            except Exception as error:  # the caller decides; the writer carries on
+                future.set_exception(error)
+
+    def _cancel_chores(self) -> None:
+        with self._chores_lock:
+            self._chores_closed = True
+            while self._chores:
+                self._chores.popleft()[1].cancel()
 
     def _commit(self, batch: list[_Pending], outcome: Outcome) -> None:
         items = [pending.item for pending in batch]

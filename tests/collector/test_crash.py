@@ -1,4 +1,5 @@
-"""kill -9 of the collector while agents post: every acknowledged report survives."""
+"""kill -9 of the collector while agents post and the log is being checkpointed: every
+acknowledged report survives."""
 
 from __future__ import annotations
 
@@ -55,17 +56,25 @@ def test_kill_9_loses_no_acknowledged_report(sqlite_collector: RunningCollector)
     ]
     for thread in threads:
         thread.start()
+    database = rig.data_dir / "collector.db"
     deadline = time.monotonic() + 30
     while len(acked) < KILL_AFTER_ACKS and time.monotonic() < deadline:
         time.sleep(0.01)
+    # Kill only once the checkpointer has copied acknowledged pages into the database file
+    # (it grows only then), so the crash also lands between or inside checkpoints.
+    copied = database.stat().st_size
+    while database.stat().st_size == copied and time.monotonic() < deadline:
+        time.sleep(0.01)
+    checkpointed = database.stat().st_size > copied
     rig.kill()  # SIGKILL mid-stream: batches in flight are lost, acknowledged ones must not be
     stop.set()
     for thread in threads:
         thread.join(30)
-    assert len(acked) >= KILL_AFTER_ACKS
-    stored = _stored_ids(rig.data_dir / "collector.db")
+    assert len(acked) >= KILL_AFTER_ACKS and checkpointed
+    stored = _stored_ids(database)
     missing = set(acked) - stored
     assert not missing, f"{len(missing)} acknowledged reports lost"
+    assert _integrity(database) == "ok"
     rig.restart()  # and the database opens cleanly again after the crash
     assert requests.get(f"{rig.url}/healthz", verify=str(rig.ca_file), timeout=10).ok
 
@@ -75,5 +84,14 @@ def _stored_ids(database: Path) -> set[str]:
     try:
         with engine.connect() as connection:
             return set(connection.execute(sa.text("SELECT report_id FROM reports")).scalars())
+    finally:
+        engine.dispose()
+
+
+def _integrity(database: Path) -> str:
+    engine = sa.create_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as connection:
+            return str(connection.execute(sa.text("PRAGMA integrity_check")).scalar_one())
     finally:
         engine.dispose()
