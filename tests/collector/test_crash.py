@@ -80,18 +80,18 @@ def test_kill_9_loses_no_acknowledged_report(sqlite_collector: RunningCollector)
 
 
 def _stored_ids(database: Path) -> set[str]:
-    engine = sa.create_engine(f"sqlite:///{database}")
-    try:
-        with engine.connect() as connection:
-            return set(connection.execute(sa.text("SELECT report_id FROM reports")).scalars())
-    finally:
-        engine.dispose()
+    return set(_query(database, "SELECT report_id FROM reports"))
 
 
 def _integrity(database: Path) -> str:
+    return str(_query(database, "PRAGMA integrity_check")[0])
+
+
+def _query(database: Path, sql: str) -> list[object]:
+    """The first column of every row `sql` returns, on a connection of its own."""
     engine = sa.create_engine(f"sqlite:///{database}")
     try:
         with engine.connect() as connection:
-            return str(connection.execute(sa.text("PRAGMA integrity_check")).scalar_one())
+            return list(connection.execute(sa.text(sql)).scalars())
     finally:
         engine.dispose()
