@@ -124,11 +124,17 @@ class SpeedEngine:
             watch.finish()
         samples = watch.samples
         moved, seconds = samples[-1][1], samples[-1][0]
-        return Transfer(direction, steady_rate_kbps(samples), moved, seconds, watch.stopped)
+        rate = steady_rate_kbps(samples, until=watch.stop_at)
+        return Transfer(direction, rate, moved, seconds, watch.stopped)
 
 
 class _Watch(threading.Thread):
-    """Samples the byte counter every SAMPLE_S; sets the stop signal once `rule` is met."""
+    """Samples the byte counter every SAMPLE_S; sets the stop signal once `rule` is met.
+
+    `stop_at` is when the flows were told to stop: the moment the rule was met, or else
+    the engine's own time limit (speedtest-cli starts that clock a little after this one,
+    so the steady window ends just before its flows begin to wind down).
+    """
 
     def __init__(
         self,
@@ -144,6 +150,7 @@ class _Watch(threading.Thread):
         self.limit_s, self.progress = limit_s, progress
         self.samples: list[Sample] = [(0.0, 0)]
         self.stopped = False
+        self.stop_at = limit_s
         self._done = threading.Event()
         self._start = time.monotonic()
         self._base = meter.snapshot()[counter]
@@ -153,6 +160,7 @@ class _Watch(threading.Thread):
             self._sample()
             if not self.stopped and proven(self.samples, self.rule):
                 self.stopped = True
+                self.stop_at = self.samples[-1][0]
                 self.stop.set()
             self.progress(1.0 if self.stopped else min(1.0, self.samples[-1][0] / self.limit_s))
 

@@ -46,3 +46,21 @@ def test_steady_rate_ignores_the_tail_after_the_last_byte() -> None:
     moving = ramp(2000, 4.0, start=0.0)
     idle_tail = [(4.0 + i / 10, moving[-1][1]) for i in range(1, 6)]
     assert steady_rate_kbps(moving + idle_tail) == pytest.approx(2000, rel=0.01)
+
+
+def test_steady_rate_ends_where_the_flows_were_told_to_stop() -> None:
+    # 2 Mbit/s until the 4 s limit, then four flows finish one by one over 0.4 s
+    moving = ramp(2000, 4.0, start=0.0)
+    total, wind_down = moving[-1][1], []
+    for i, busy_flows in enumerate((3, 2, 1, 0), start=1):
+        total += 25_000 * busy_flows // 4  # 25 kB is 0.1 s at 2 Mbit/s
+        wind_down.append((4.0 + i / 10, total))
+    samples = moving + wind_down
+    assert steady_rate_kbps(samples) < 2000 * 0.97  # the tail drags the whole window down
+    assert steady_rate_kbps(samples, until=4.0) == pytest.approx(2000, rel=0.01)
+
+
+def test_the_stop_time_never_extends_the_window_past_the_last_byte() -> None:
+    moving = ramp(2000, 2.0, start=0.0)
+    idle_tail = [(2.0 + i / 10, moving[-1][1]) for i in range(1, 6)]
+    assert steady_rate_kbps(moving + idle_tail, until=4.0) == pytest.approx(2000, rel=0.01)
