@@ -17,17 +17,17 @@ from typing import Any
 import click
 
 from agentprobe import __version__
-from agentprobe.configspec import ConfigError
+from agentprobe.config.spec import ConfigError
 
 EXIT_UNKNOWN = 3
 
 COMMANDS = {
     "check": ("agentprobe.commands.check", "check", "Run checks once and print the results."),
     "devices": ("agentprobe.commands.devices", "devices", "List audio inputs and outputs."),
-    "run": ("agentprobe.agent.commands", "run", "Run the agent daemon in the foreground."),
-    "status": ("agentprobe.agent.commands", "status", "Show the daemon's last results."),
-    "enroll": ("agentprobe.agent.commands", "enroll", "Exchange the enrol secret for a token."),
-    "tray": ("agentprobe.agent.commands", "tray", "Show the tray icon."),
+    "run": ("agentprobe.commands.service", "run", "Run the agent daemon in the foreground."),
+    "status": ("agentprobe.commands.service", "status", "Show the daemon's last results."),
+    "enroll": ("agentprobe.commands.service", "enroll", "Exchange the enrol secret for a token."),
+    "tray": ("agentprobe.commands.service", "tray", "Show the tray icon."),
     "config": ("agentprobe.commands.config", "config", "Validate and show configuration."),
     "collector": ("agentprobe.collector.commands", "collector", "Run and query the collector."),
     "demo": ("agentprobe.commands.demo", "demo", "Local collector + one check run + fleet report."),

@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from agentprobe.bandwidth.engine import CollectorSpeedtest
+from agentprobe.bandwidth.metering import Meter, StopSignal
 from agentprobe.checks.bandwidth import BandwidthCheck
-from agentprobe.meteredhttp import Meter, StopSignal
-from agentprobe.speedengine import CollectorSpeedtest
 from tests.netquality.conftest import ShapedCollector
 from tests.rigs import netns
 from tests.rigs.collector import start_collector
@@ -64,7 +64,7 @@ class StockOpenerSpeedtest(CollectorSpeedtest):
     def __init__(self, url: str, ca_file: str, token: str) -> None:
         os.environ["SSL_CERT_FILE"] = ca_file  # the stock opener's default context reads it
         super().__init__(url, Meter(), StopSignal(), max_seconds=SECONDS)
-        from agentprobe.speedtestcli import speedtest
+        from agentprobe.bandwidth.speedtest_cli import speedtest
 
         self._opener = speedtest.build_opener(None, 10)
         self._opener.addheaders.append(("Authorization", f"Bearer {token}"))

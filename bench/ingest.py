@@ -30,8 +30,8 @@ import psutil
 import requests
 import sqlalchemy as sa
 
+from agentprobe.collector.ports import free_port
 from agentprobe.collector.samples import sample_report
-from agentprobe.ports import free_port
 
 BARE_APP = """
 import sys, uvicorn

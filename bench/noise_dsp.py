@@ -3,7 +3,7 @@
 pyloudnorm's integrated loudness (ITU-R BS.1770: K-weighting IIR plus gating) is the
 yardstick: a well-known pure-Python meter computing one figure, where our analyser
 computes every noise metric (A-weighted L90, P.56 level, SNR, VAD, hum, clipping,
-dead-mic, class). Memory: a fresh interpreter measures what importing agentprobe.dsp and
+dead-mic, class). Memory: a fresh interpreter measures what importing agentprobe.audio.dsp and
 analysing adds on top of numpy, and, for comparison, what importing scipy.signal adds.
 
 Run: .venv/bin/python bench/noise_dsp.py
@@ -48,7 +48,7 @@ def best_of(*actions: Callable[[], object]) -> list[float]:
 
 
 def analyse(x: np.ndarray, rate: int) -> object:
-    from agentprobe.dsp import NoiseAnalyser
+    from agentprobe.audio.dsp import NoiseAnalyser
 
     analyser = NoiseAnalyser(rate, max_seconds=SECONDS + 1)
     for start in range(0, x.size, BLOCK):
@@ -88,7 +88,7 @@ def rss_kb():
             yield line.split()[0].rstrip(":"), int(line.split()[1])
 before = dict(rss_kb())
 if sys.argv[1] == "dsp":
-    from agentprobe.dsp import NoiseAnalyser
+    from agentprobe.audio.dsp import NoiseAnalyser
     x = (np.random.default_rng(1).standard_normal(48000 * 10) * 0.01).astype(np.float32)
     start = dict(rss_kb())
     analyser = NoiseAnalyser(48000, max_seconds=11)
@@ -104,7 +104,7 @@ print(json.dumps({"before": before, "after": after}))
 
 def memory() -> None:
     print("\nresident memory added on top of python + numpy (fresh interpreter each)")
-    for what, label in (("dsp", "import agentprobe.dsp + analyse 10 s at 48 kHz"),
+    for what, label in (("dsp", "import agentprobe.audio.dsp + analyse 10 s at 48 kHz"),
                         ("scipy", "import scipy.signal (for comparison)")):  # fmt: skip
         out = subprocess.run(
             [sys.executable, "-c", MEMORY_PROBE, what], capture_output=True, text=True, check=True

@@ -26,8 +26,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agentprobe import netstats, probewire
-from agentprobe.voiceprobe import ProbeStream, ProbeTarget
+from agentprobe.voice import statistics, wire
+from agentprobe.voice.probe import ProbeStream, ProbeTarget
 from tests.rigs.collector import RunningCollector, start_collector
 
 LEVELS = [1, 100, 200, 300, 400, 600]
@@ -55,7 +55,7 @@ def load(targets: list[tuple[str, int, bytes, bytes]], seconds: float) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     packets = [
-        ((host, port), probewire.request(key, session, 0, 0, PACKET_BYTES))
+        ((host, port), wire.request(key, session, 0, 0, PACKET_BYTES))
         for host, port, session, key in targets
     ]
     step = 0.020 / max(1, len(packets))
@@ -84,7 +84,7 @@ def measure(rig: RunningCollector, n: int) -> tuple[float, float, float, float]:
     run = ProbeStream(probe, 0.02, PACKET_BYTES).run(count=int(SECONDS / 0.02))
     if loader is not None:
         loader.join(10)
-    stats = netstats.stream_stats(run.sent, run.reflected, run.arrivals)
+    stats = statistics.stream_stats(run.sent, run.reflected, run.arrivals)
     jitter = max(stats.jitter_up_ms, stats.jitter_down_ms)
     return jitter, stats.rtt_p95_ms, stats.loss_pct, 50.0 * len(others)
 

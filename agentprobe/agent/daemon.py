@@ -20,13 +20,13 @@ from types import FrameType
 from typing import Any
 
 from agentprobe.agent import state
+from agentprobe.agent.delivery.outbox import Outbox
 from agentprobe.agent.link import Link
-from agentprobe.agent.outbox import Outbox
 from agentprobe.agent.scheduler import Pick, Plan, Scheduler, next_shift_start
 from agentprobe.agent.worker import Schedule
-from agentprobe.config import Config
+from agentprobe.config.sections import Config
+from agentprobe.config.shifts import on_shift, parse_shift
 from agentprobe.report import Report, utc_now
-from agentprobe.shifts import on_shift, parse_shift
 
 log = logging.getLogger("agentprobe.agent")
 
@@ -158,14 +158,14 @@ def serve(config_path: str | None) -> int:
     the schedule: the daemon itself loads only the top-level sections, so the check
     modules and their libraries are never imported into the resident process.
     """
-    from agentprobe.agent.settings import load_top
     from agentprobe.agent.worker import ConfigRejected, describe_in_child
+    from agentprobe.config.load import load
 
     try:
         schedule = describe_in_child(config_path)
     except ConfigRejected:
         return 3
-    config = load_top(config_path)
+    config = load(config_path)  # top-level sections only: no check module is imported
     from agentprobe.agent.lock import AlreadyRunning, hold
 
     config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # reports and token
@@ -185,9 +185,9 @@ def serve(config_path: str | None) -> int:
 
 
 def _run(config: Config, schedule: Schedule, stop: threading.Event) -> None:
-    from agentprobe.agent.calls import detector
-    from agentprobe.agent.http import make_session
+    from agentprobe.agent.call_signal import detector
     from agentprobe.agent.worker import run_in_child
+    from agentprobe.uplink.session import make_session
 
     outbox = Outbox.for_config(config)
     link = Link(config, outbox, make_session)

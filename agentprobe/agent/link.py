@@ -15,12 +15,12 @@ from typing import Any
 
 import requests
 
-from agentprobe.agent.delivery import build_sender, token_stamp
-from agentprobe.agent.identity import EnrolmentError, ensure_token
-from agentprobe.agent.outbox import Outbox
-from agentprobe.agent.sender import Sender
-from agentprobe.config import Config
+from agentprobe.agent.delivery.outbox import Outbox
+from agentprobe.agent.delivery.pipeline import build_sender, token_stamp
+from agentprobe.agent.delivery.sender import Sender
+from agentprobe.config.sections import CollectorSection, Config
 from agentprobe.report import utc_now
+from agentprobe.uplink.identity import EnrolmentError, ensure_token
 
 log = logging.getLogger("agentprobe.agent")
 
@@ -32,10 +32,10 @@ class Link:
         self,
         config: Config,
         outbox: Outbox,
-        session_factory: Callable[[Config], requests.Session],
+        session_factory: Callable[[CollectorSection], requests.Session],
     ) -> None:
         self.config, self.outbox = config, outbox
-        self.session = session_factory(config) if config.collector.url else None
+        self.session = session_factory(config.collector) if config.collector.url else None
         self.sender: Sender | None = None
         self.token: str | None = None
         self.state, self.detail, self.changed_at = "starting", "", utc_now()

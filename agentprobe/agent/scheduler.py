@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from agentprobe.shifts import Shift
+from agentprobe.config.shifts import Shift
 
 
 @dataclass(frozen=True)

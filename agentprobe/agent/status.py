@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
-from agentprobe.agent.outbox import OUTBOX_FILE, Outbox
+from agentprobe.agent.delivery.outbox import OUTBOX_FILE, Outbox
 from agentprobe.agent.state import read_status
-from agentprobe.config import Config
+from agentprobe.config.sections import Config
 from agentprobe.report import Status, worst
 
 COLOURS = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red", "skip": "white"}
@@ -82,10 +82,12 @@ def _reachability(config: Config) -> dict[str, Any]:
         return {"probed": False, "reachable": None, "detail": "local-only mode"}
     import requests
 
-    from agentprobe.agent.http import api_url, make_session
+    from agentprobe.uplink.session import api_url, make_session
 
     try:
-        response = make_session(config).get(api_url(config, "/healthz"), timeout=(3, 3))
+        response = make_session(config.collector).get(
+            api_url(config.collector, "/healthz"), timeout=(3, 3)
+        )
     except requests.RequestException as error:
         return {"probed": True, "reachable": False, "detail": type(error).__name__}
     ok = response.status_code == 200

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentprobe.agent.scheduler import Plan
-from agentprobe.config import Config
+from agentprobe.config.sections import Config
 from agentprobe.report import Report
 
 INVENTORY_FILE = "inventory.json"
@@ -85,13 +85,10 @@ def describe(config: Config) -> dict[str, Any]:
 
 def softphone_processes(config: Config) -> list[str]:
     """Process names of the softphones listed in `[software] apps` (for call detection)."""
-    section = config.checks.get("software")
-    if section is None:
-        return []
-    from agentprobe.software.apps import BY_NAME
+    from agentprobe.checks.software import SoftwareCheck, SoftwareConfig
 
-    apps = [BY_NAME[name] for name in getattr(section, "apps", []) if name in BY_NAME]
-    return [p for app in apps if app.kind == "softphone" for p in app.processes or app.binaries]
+    section = config.checks.get(SoftwareCheck.name)
+    return section.softphone_processes() if isinstance(section, SoftwareConfig) else []
 
 
 def run_in_child(
@@ -133,12 +130,11 @@ def run_in_child(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from agentprobe.agent.identity import read_token
-    from agentprobe.changes import InventoryStore
-    from agentprobe.checks.base import Environment
-    from agentprobe.config import load
-    from agentprobe.configspec import ConfigError
-    from agentprobe.runner import run_checks, select
+    from agentprobe.checks.changes import InventoryStore
+    from agentprobe.checks.registry import load_config
+    from agentprobe.checks.runner import environment, run_checks, select
+    from agentprobe.config.spec import ConfigError
+    from agentprobe.uplink.identity import read_token
 
     parser = argparse.ArgumentParser(prog="agentprobe-worker")
     parser.add_argument("--trigger", default="schedule")
@@ -150,14 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The daemon decides when to stop us; a terminal's Ctrl-C must not cut a check short.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        config = load(args.config)
+        config = load_config(args.config)
     except ConfigError as error:
         print(f"agentprobe: config error: {error}", file=sys.stderr)
         return 3
     if args.describe:
         print(json.dumps(describe(config)))
         return 0
-    env = Environment(config, config.data_dir, token=read_token(config.data_dir))
+    env = environment(config, token=read_token(config.data_dir))
     inventory = InventoryStore(config.data_dir / INVENTORY_FILE)
     report = run_checks(config, env, select(args.names), args.trigger, args.in_call, inventory)
     sys.stdout.write(report.to_json())

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from agentprobe.audio import AudioBackend, AudioUnavailable, Device, load_backend
+from agentprobe.audio.backend import AudioBackend, AudioUnavailable, Device, load_backend
+from agentprobe.audio.headset import HeadsetGuess, guess, guess_server
+from agentprobe.audio.sound_server import SoundServer, read_sound_server
 from agentprobe.checks.base import Check, Environment, Metric
-from agentprobe.configspec import CheckConfig, every
-from agentprobe.headset import HeadsetGuess, guess, guess_server
+from agentprobe.config.spec import CheckConfig, every
 from agentprobe.report import CheckResult, MetricValue, Status
-from agentprobe.soundserver import SoundServer, read_sound_server
 
 WIDEBAND_HZ = 48000
 NO_AUDIO_ADVICE = "Install PortAudio (Debian/Ubuntu: libportaudio2) and restart agentprobe."

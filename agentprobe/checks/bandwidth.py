@@ -18,16 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from agentprobe.bandwidth.bufferbloat import bufferbloat_grade
+from agentprobe.bandwidth.sufficiency import StopRule, Transfer, Unreachable
 from agentprobe.checks.base import Check, Environment, Metric
-from agentprobe.config import StreamsSection
-from agentprobe.configspec import CheckConfig, every, setting
-from agentprobe.netstats import bufferbloat_grade
+from agentprobe.checks.session import collector_session
+from agentprobe.config.sections import StreamsSection
+from agentprobe.config.spec import CheckConfig, every, setting
 from agentprobe.report import CheckResult, MetricValue, Status
-from agentprobe.sufficiency import StopRule, Transfer, Unreachable
 from agentprobe.thresholds import Band
 
 if TYPE_CHECKING:
-    from agentprobe.speedpaths import Measurement
+    from agentprobe.bandwidth.paths import Measurement
 
 IDLE_S = 1.0
 SETTLE_S = 0.3  # loaded latency counts after the queue has had time to fill
@@ -97,10 +98,8 @@ class BandwidthCheck(Check[BandwidthConfig]):
 
     @classmethod
     def create(cls, config: BandwidthConfig, env: Environment) -> BandwidthCheck:
-        from agentprobe.speedpaths import connector
-
         full = bool(env.options.get("full"))
-        return cls(config, env.config.streams, connector(config, env), full, env.progress)
+        return cls(config, env.streams, _connector(config, env), full, env.progress)
 
     def collect(self) -> CheckResult:
         budget = self.streams.budget_kbps
@@ -207,3 +206,50 @@ class BandwidthCheck(Check[BandwidthConfig]):
 
 def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
+
+
+def _connector(config: BandwidthConfig, env: Environment) -> Callable[[], Measurement]:
+    """The path the config asks for, built when the check runs (so inside its time limit)."""
+    if config.backend == "ookla":
+        return lambda: _ookla(config.max_seconds)
+    return lambda: _collector(config, env)
+
+
+def _ookla(max_seconds: float) -> Measurement:
+    from agentprobe.bandwidth.paths import ookla_path
+    from agentprobe.bandwidth.speedtest_cli import speedtest
+
+    try:
+        return ookla_path(max_seconds)
+    except (speedtest.SpeedtestException, OSError) as error:
+        raise Unreachable(
+            f"speedtest.net could not be reached ({type(error).__name__}: {error})",
+            "The ookla backend needs internet access to www.speedtest.net and its servers; "
+            'set [bandwidth] backend = "collector" to measure against the collector.',
+        ) from None
+
+
+def _collector(config: BandwidthConfig, env: Environment) -> Measurement:
+    http = collector_session(
+        env.collector,
+        "nothing to measure against",
+        ['set [collector] url, or [bandwidth] backend = "ookla" for speedtest.net'],
+    )
+    from agentprobe.bandwidth.paths import collector_path
+    from agentprobe.voice.probe import ProbeError
+
+    access = env.collector
+    try:
+        return collector_path(
+            http,
+            access.url,
+            access.settings.ca_file,
+            access.token or "",
+            config.max_seconds,
+            env.reflector,
+        )
+    except ProbeError as error:
+        raise Unreachable(
+            f"cannot measure against the collector: {error}",
+            "check [collector] url and that the collector is running",
+        ) from None

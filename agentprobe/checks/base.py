@@ -14,14 +14,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
-from agentprobe.configspec import CheckConfig
+from agentprobe.config.sections import StreamsSection
+from agentprobe.config.spec import CheckConfig
 from agentprobe.report import CheckResult, MetricValue, Status, worst
 from agentprobe.thresholds import Band
-
-if TYPE_CHECKING:
-    from agentprobe.config import Config
+from agentprobe.uplink.access import CollectorAccess
 
 C = TypeVar("C", bound=CheckConfig)
 
@@ -44,17 +43,21 @@ class Skipped(Exception):
 
 @dataclass
 class Environment:
-    """What a check may reach besides its own config: shared seams and run options.
+    """What a check may reach besides its own section: shared seams and run options.
 
-    Checks build their own hardware seams (audio backend, psutil) in `create()` from
-    these, so tests construct checks directly with fakes instead.
+    A check never sees the whole config. What several checks share is named here:
+    the collector (address, trust, token), the call budget (`[streams]`), and the
+    reflector override (`[voice] reflector`, which the bandwidth test's latency pinger
+    aims at too). Checks build their own hardware seams (audio backend, psutil) in
+    `create()` from these, so tests construct checks directly with fakes instead.
     """
 
-    config: Config
     data_dir: Path
+    collector: CollectorAccess = field(default_factory=CollectorAccess)
+    streams: StreamsSection = field(default_factory=StreamsSection)
+    reflector: str = ""
     options: dict[str, Any] = field(default_factory=dict)
     progress: Callable[[str, float], None] = lambda label, fraction: None
-    token: str | None = None
 
 
 class Check(ABC, Generic[C]):

@@ -16,7 +16,7 @@ from typing import ClassVar, Protocol
 from urllib.parse import urlsplit
 
 from agentprobe.checks.base import Check, Environment, Metric
-from agentprobe.configspec import CheckConfig, every, setting
+from agentprobe.config.spec import CheckConfig, every, setting
 from agentprobe.netinfo.model import Snapshot
 from agentprobe.netinfo.probe import Rtt
 from agentprobe.netinfo.vpn import vpn_active
@@ -95,7 +95,7 @@ class NetworkCheck(Check[NetworkConfig]):
         from agentprobe.netinfo.probe import Prober
         from agentprobe.netinfo.snapshot import read_snapshot, run_command
 
-        host = urlsplit(env.config.collector.url).hostname if env.config.collector.url else None
+        host = urlsplit(env.collector.url).hostname if env.collector.url else None
         return cls(
             config,
             lambda: read_snapshot(sys.platform),

@@ -1,7 +1,7 @@
 """The `noise` check: microphone background noise as level metrics, never audio.
 
 It records `seconds` from the configured input (a name substring) or the default one,
-analyses every block as it arrives (`agentprobe.dsp.NoiseAnalyser`, bounded memory) and
+analyses every block as it arrives (`agentprobe.audio.dsp.NoiseAnalyser`, bounded memory) and
 drops it: no sample reaches disk, logs, the report or the network (DESIGN §2). Levels
 are dBFS = 20·log10(RMS), full scale 1.0, so a full-scale sine reads −3.01 dBFS; the
 noise floor is A-weighted (dBFS(A)).
@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import ClassVar
 
-from agentprobe.audio import AudioBackend, AudioUnavailable, Device, load_backend
+from agentprobe.audio.backend import AudioBackend, AudioUnavailable, Device, load_backend
+from agentprobe.audio.dsp import NoiseAnalyser, NoiseMetrics
 from agentprobe.checks.audio_devices import NO_AUDIO_ADVICE
 from agentprobe.checks.base import Check, Environment, Metric, Skipped
-from agentprobe.configspec import CheckConfig, every, setting
-from agentprobe.dsp import NoiseAnalyser, NoiseMetrics
+from agentprobe.config.spec import CheckConfig, every, setting
 from agentprobe.report import CheckResult, MetricValue, Status
 from agentprobe.thresholds import Band
 

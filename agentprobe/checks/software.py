@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from agentprobe import __version__
 from agentprobe.checks.base import Check, Environment, Metric
-from agentprobe.configspec import CheckConfig, every, setting
+from agentprobe.config.spec import CheckConfig, every, setting
 from agentprobe.report import CheckResult, MetricValue, Status, worst
 from agentprobe.software import inventory
 from agentprobe.software.apps import BY_NAME, DEFAULT_APPS, App, lookup
@@ -53,6 +53,11 @@ class SoftwareConfig(CheckConfig):
         'oldest acceptable version per app, e.g. {chrome = "120", zoom = "6.0"}; older warns',
         check=_minimums_reason,
     )
+
+    def softphone_processes(self) -> list[str]:
+        """Process names of the listed softphones (the daemon's call signal watches them)."""
+        apps = [BY_NAME[name] for name in self.apps if name in BY_NAME]
+        return [p for app in apps if app.kind == "softphone" for p in app.processes or app.binaries]
 
 
 class SoftwareCheck(Check[SoftwareConfig]):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from agentprobe.checks.base import Check, Environment, Metric
-from agentprobe.configspec import CheckConfig, every, setting
+from agentprobe.config.spec import CheckConfig, every, setting
 from agentprobe.report import CheckResult, MetricValue, Status
 from agentprobe.thresholds import Band
 

@@ -13,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from agentprobe import emodel
 from agentprobe.checks.base import Check, Environment, Metric
-from agentprobe.configspec import CheckConfig, every, setting
-from agentprobe.netstats import StreamStats, stream_stats
+from agentprobe.checks.session import collector_session
+from agentprobe.config.spec import CheckConfig, every, setting
 from agentprobe.report import CheckResult, MetricValue
 from agentprobe.thresholds import Band
-from agentprobe.voiceprobe import RTP_HEADER_BYTES, ProbeError, ProbeRun
+from agentprobe.voice import emodel
+from agentprobe.voice.probe import RTP_HEADER_BYTES, ProbeError, ProbeRun, ProbeStream, open_target
+from agentprobe.voice.statistics import StreamStats, stream_stats
 
 PACKET_S = emodel.PACKET_MS / 1000
 
@@ -98,9 +99,7 @@ class VoiceCheck(Check[VoiceConfig]):
 
     @classmethod
     def create(cls, config: VoiceConfig, env: Environment) -> VoiceCheck:
-        from agentprobe.voicepath import prober
-
-        return cls(config, prober(config, env), env.progress)
+        return cls(config, _reflector_prober(config, env), env.progress)
 
     def collect(self) -> CheckResult:
         size = RTP_HEADER_BYTES + self.codec.payload_bytes
@@ -177,3 +176,25 @@ class VoiceCheck(Check[VoiceConfig]):
 
 def _ms(value: float) -> float | None:
     return None if math.isnan(value) else round(value, 2)
+
+
+def _reflector_prober(config: VoiceConfig, env: Environment) -> Prober:
+    """The real path: a reflector session over HTTPS, then the UDP probe.
+
+    Skips when there is no collector or no token (raised when the probe runs, so inside
+    the check's time limit).
+    """
+
+    def probe(seconds: float, size: int, progress: Callable[[float], None]) -> tuple[str, ProbeRun]:
+        http = collector_session(
+            env.collector,
+            "no reflector to probe",
+            ["set [collector] url to measure the voice path"],
+        )
+        with http:
+            target = open_target(http, env.collector.url, config.reflector)
+        count = max(1, round(seconds * 1000 / emodel.PACKET_MS))
+        run = ProbeStream(target, PACKET_S, size).run(count=count, progress=progress)
+        return target.address, run
+
+    return probe

@@ -20,18 +20,20 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 
 from agentprobe import __version__
-from agentprobe.collector import dashboard, ingest, measure_api, queries, readapi
+from agentprobe.collector.api import ingest, measure, read
+from agentprobe.collector.api.report_route import ReportIngest, ReportRoute
 from agentprobe.collector.auth import Authenticator
-from agentprobe.collector.checkpointer import WalCheckpointer
-from agentprobe.collector.credentials import Credentials
 from agentprobe.collector.errors import install_handlers
 from agentprobe.collector.metrics import CONTENT_TYPE, CollectorMetrics
 from agentprobe.collector.reflector import Reflector
-from agentprobe.collector.report_route import ReportIngest, ReportRoute
-from agentprobe.collector.reportstore import ReportStore
-from agentprobe.collector.schema import open_engine
 from agentprobe.collector.settings import Settings
-from agentprobe.collector.writer import GroupCommitWriter
+from agentprobe.collector.store import queries
+from agentprobe.collector.store.checkpointer import WalCheckpointer
+from agentprobe.collector.store.credentials import Credentials
+from agentprobe.collector.store.reports import ReportStore
+from agentprobe.collector.store.schema import open_engine
+from agentprobe.collector.store.writer import GroupCommitWriter
+from agentprobe.collector.web import dashboard
 
 log = logging.getLogger("agentprobe.collector")
 
@@ -60,7 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.add_middleware(ReportRoute, ingest=lambda: app.state.report_ingest)
     install_handlers(app)
-    for router in (ingest.router, readapi.router, measure_api.router, dashboard.router):
+    for router in (ingest.router, read.router, measure.router, dashboard.router):
         app.include_router(router)
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["service"])
     app.add_api_route("/metrics", metrics, methods=["GET"], tags=["service"])

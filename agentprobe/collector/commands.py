@@ -15,7 +15,7 @@ from agentprobe.collector.settings import (
     Settings,
     parse_listen,
 )
-from agentprobe.durations import parse_duration
+from agentprobe.config.durations import parse_duration
 
 
 def data_dir_option(function: Any) -> Any:
@@ -36,14 +36,14 @@ def data_dir_option(function: Any) -> Any:
 
 
 def _engine(data_dir: Path, db_url: str | None) -> Any:
-    from agentprobe.collector.schema import open_engine
+    from agentprobe.collector.store.schema import open_engine
 
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     return open_engine(Settings(data_dir=data_dir, db_url=db_url).database_url)
 
 
 def _credentials(data_dir: Path, db_url: str | None) -> Any:
-    from agentprobe.collector.credentials import Credentials
+    from agentprobe.collector.store.credentials import Credentials
 
     return Credentials(_engine(data_dir, db_url))
 
@@ -179,8 +179,8 @@ def agent_revoke(data_dir: Path, db_url: str | None, agent_id: str) -> None:
 @click.option("--format", "output", default="table", type=click.Choice(["table", "csv", "json"]))
 def report(data_dir: Path, db_url: str | None, since: str, output: str) -> None:
     """The fleet summary over a window: status counts, per check, per team/site/location."""
-    from agentprobe.collector.fleet import fleet_summary
-    from agentprobe.collector.reportcli import render
+    from agentprobe.collector.export import render
+    from agentprobe.collector.store.fleet import fleet_summary
 
     try:
         seconds = parse_duration(since)

@@ -2,7 +2,7 @@
 
 An enrolled agent opens a session through `POST /api/v1/reflector/sessions` and gets a
 session id and key. The reflector then echoes that session's packets (see
-`agentprobe.probewire`), stamping T2/T3, and ignores everything else: unknown or
+`agentprobe.voice.wire`), stamping T2/T3, and ignores everything else: unknown or
 expired sessions, bad MACs, short or malformed packets, and packets beyond the
 session's rate limit. A reply is never longer than its request. One asyncio endpoint
 serves every agent at once.
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from agentprobe import probewire
+from agentprobe.voice import wire
 
 SESSION_TTL_S = 300.0
 MAX_PPS = 120.0  # a G.711 probe sends 50 packets/s, the latency pinger 10
@@ -113,7 +113,7 @@ class Reflector:
         """A new session for `agent_id`: what the agent needs to probe (JSON-ready)."""
         now = self.clock()
         self._purge(now, agent_id)
-        session_id = secrets.token_bytes(probewire.SESSION_BYTES)
+        session_id = secrets.token_bytes(wire.SESSION_BYTES)
         key = secrets.token_bytes(32)
         self.sessions[session_id] = Session(
             agent_id,
@@ -131,8 +131,8 @@ class Reflector:
             "expires_at": expires_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
             "max_pps": self.max_pps,
             "max_bytes_per_s": self.max_bytes_per_s,
-            "min_packet_bytes": probewire.MIN_PACKET_BYTES,
-            "max_packet_bytes": probewire.MAX_PACKET_BYTES,
+            "min_packet_bytes": wire.MIN_PACKET_BYTES,
+            "max_packet_bytes": wire.MAX_PACKET_BYTES,
         }
 
     def _purge(self, now: float, agent_id: str) -> None:
@@ -148,27 +148,27 @@ class Reflector:
     def answer(self, packet: bytes) -> bytes | None:
         """The reply to one datagram, or None when it must be ignored."""
         t2 = self.stamp()
-        sid = probewire.session_of(packet)
+        sid = wire.session_of(packet)
         session = self.sessions.get(sid) if sid is not None else None
         now = self.clock()
-        if session is None or session.expires <= now or not probewire.verified(session.key, packet):
+        if session is None or session.expires <= now or not wire.verified(session.key, packet):
             self.counters.ignored += 1
             return None
-        kind = probewire.kind_of(packet)
-        if kind not in (probewire.PROBE, probewire.STATS):
+        kind = wire.kind_of(packet)
+        if kind not in (wire.PROBE, wire.STATS):
             self.counters.ignored += 1
             return None
         if not (session.packets.take(1, now) and session.volume.take(len(packet), now)):
             session.limited += 1
             self.counters.limited += 1
             return None
-        if kind == probewire.STATS:
+        if kind == wire.STATS:
             count, limited = session.accepted, session.limited
         else:
             count, limited = session.accepted, 0
             session.accepted += 1
         self.counters.replied += 1
-        return probewire.reply_to(session.key, packet, t2, self.stamp(), count, limited)
+        return wire.reply_to(session.key, packet, t2, self.stamp(), count, limited)
 
 
 class _Protocol(asyncio.DatagramProtocol):

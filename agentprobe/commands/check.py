@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from agentprobe.checks.base import Check, Environment
+from agentprobe.checks.base import Check
+from agentprobe.checks.runner import UnknownCheck, environment, run_checks, select
 from agentprobe.commands.common import config_option, load_config, print_json
-from agentprobe.config import Config
-from agentprobe.render import print_check_list, print_report
+from agentprobe.commands.render import print_check_list, print_report
+from agentprobe.config.sections import Config
 from agentprobe.report import Report
-from agentprobe.runner import UnknownCheck, run_checks, select
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -82,9 +82,7 @@ def _run(
     show_progress: bool,
 ) -> Report:
     with _progress(show_progress) as progress:
-        env = Environment(
-            config, config.data_dir, options={"full": full}, progress=progress, token=token
-        )
+        env = environment(config, token=token, options={"full": full}, progress=progress)
         return run_checks(config, env, selected)
 
 
@@ -96,7 +94,7 @@ def _token(config: Config, selected: list[type[Check]], upload: bool) -> str | N
     """
     if not (upload or any(check.heavy for check in selected)):
         return None
-    from agentprobe.agent.identity import EnrolmentError, ensure_token
+    from agentprobe.uplink.identity import EnrolmentError, ensure_token
 
     try:
         return ensure_token(config)
@@ -106,7 +104,7 @@ def _token(config: Config, selected: list[type[Check]], upload: bool) -> str | N
 
 
 def _upload(config: Config, report: Report) -> None:
-    from agentprobe.agent.delivery import deliver_now
+    from agentprobe.agent.delivery.pipeline import deliver_now
 
     outcome = deliver_now(config, report)
     click.echo(f"upload: {outcome}", err=True)

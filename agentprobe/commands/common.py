@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from agentprobe import config as config_module
+from agentprobe.config.sections import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,9 +24,11 @@ def config_option(function: F) -> F:
     )(function)
 
 
-def load_config(path: str | None) -> config_module.Config:
+def load_config(path: str | None) -> Config:
     """Load the config; a ConfigError propagates to the root group, which exits 3."""
-    return config_module.load(path)
+    from agentprobe.checks.registry import load_config as load
+
+    return load(path)
 
 
 def print_json(data: Any) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from agentprobe import config as config_module
 from agentprobe.commands.common import load_config
+from agentprobe.config.load import resolve_path
 
 
 @click.group()
@@ -25,7 +25,7 @@ def validate(file: str | None) -> None:
 @config.command()
 def path() -> None:
     """Print the config file the agent reads and the data dir it uses."""
-    file, _ = config_module.resolve_path(None)
+    file, _ = resolve_path(None)
     loaded = load_config(None)
     click.echo(f"config: {file}{'' if file.exists() else ' (absent: defaults apply)'}")
     click.echo(f"data:   {loaded.data_dir}")
@@ -34,6 +34,7 @@ def path() -> None:
 @config.command()
 def example() -> None:
     """Print a complete commented config with every key at its default."""
-    from agentprobe.config_example import render
+    from agentprobe.checks.registry import config_sections
+    from agentprobe.config.example import render
 
-    click.echo(render(), nl=False)
+    click.echo(render(config_sections()), nl=False)

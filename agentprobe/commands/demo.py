@@ -22,9 +22,9 @@ import click
 import platformdirs
 import requests
 
-from agentprobe.config import APP
-from agentprobe.configspec import toml_value
-from agentprobe.ports import free_port
+from agentprobe.collector.ports import free_port
+from agentprobe.config.sections import APP
+from agentprobe.config.spec import toml_value
 
 HEALTH_TIMEOUT_S = 30.0
 

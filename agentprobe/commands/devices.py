@@ -12,11 +12,11 @@ from typing import Any
 
 import click
 
-from agentprobe.audio import AudioBackend, AudioUnavailable, load_backend
+from agentprobe.audio.backend import AudioBackend, AudioUnavailable, load_backend
+from agentprobe.audio.headset import guess, guess_server, is_headset, server_is_headset
+from agentprobe.audio.pactl import ServerDevice
+from agentprobe.audio.sound_server import SoundServer, read_sound_server
 from agentprobe.commands.common import print_json
-from agentprobe.headset import guess, guess_server, is_headset, server_is_headset
-from agentprobe.pactl import ServerDevice
-from agentprobe.soundserver import SoundServer, read_sound_server
 
 EXIT_UNKNOWN = 3
 

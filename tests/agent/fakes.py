@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from agentprobe.agent.uploader import Outcome
+from agentprobe.agent.delivery.uploader import Outcome
 
 
 class Clock:

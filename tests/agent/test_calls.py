@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from agentprobe.agent.calls import alsa_capture_running, linux_microphone, recording_apps
+from agentprobe.agent.call_signal import alsa_capture_running, linux_microphone, recording_apps
 
 PACTL = """Source Output #41
 \tDriver: protocol-native.c

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agentprobe.agent.calls import linux_microphone
+from agentprobe.agent.call_signal import linux_microphone
 from tests.rigs.pulse import PulseRig, missing_tools, start_pulse
 
 pytestmark = pytest.mark.integration

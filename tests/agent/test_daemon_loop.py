@@ -9,16 +9,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agentprobe.agent.daemon import Daemon
-from agentprobe.agent.http import make_session
+from agentprobe.agent.delivery.outbox import Outbox
 from agentprobe.agent.link import Link
-from agentprobe.agent.outbox import Outbox
 from agentprobe.agent.scheduler import Plan
-from agentprobe.agent.settings import load_top
 from agentprobe.agent.state import request_run
-from agentprobe.agent.tray import colour_of, menu_lines, show_sent
+from agentprobe.agent.tray.icon import colour_of, menu_lines, show_sent
+from agentprobe.config.load import load
 from agentprobe.report import CheckResult, Context, Report, Status
-from tests.agent.daemonrig import write_config
+from agentprobe.uplink.session import make_session
 from tests.agent.fakes import Clock
+from tests.rigs.daemon import write_config
 
 PLANS = [Plan("system", 300.0, False), Plan("voice", 900.0, True)]
 
@@ -36,7 +36,7 @@ class Cycles:
 
 
 def daemon(tmp_path: Path, in_call: list[bool], clock: Clock) -> tuple[Daemon, Cycles]:
-    config = load_top(write_config(tmp_path / "agent.toml", tmp_path / "data"))
+    config = load(write_config(tmp_path / "agent.toml", tmp_path / "data"))
     outbox = Outbox.in_dir(config.data_dir)
     cycles = Cycles()
     link = Link(config, outbox, make_session)

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.agent.daemonrig import start_daemon, wait_for, write_config
-from tests.agent.relay import GateRelay
 from tests.rigs.collector import RunningCollector, start_collector
+from tests.rigs.daemon import start_daemon, wait_for, write_config
+from tests.rigs.gate_relay import GateRelay
 
 pytestmark = pytest.mark.integration
 AGENT = "e2e-agent"

@@ -54,7 +54,7 @@ def server() -> Iterator[tuple[str, list[str]]]:
 def writer(data_dir: Path, url: str, out: Path, *flags: str) -> subprocess.Popen[bytes]:
     with out.open("ab") as handle:
         return subprocess.Popen(
-            [sys.executable, "-m", "tests.agent.outbox_writer", str(data_dir), url, *flags],
+            [sys.executable, "-m", "tests.rigs.outbox_writer", str(data_dir), url, *flags],
             cwd=ROOT,
             stdout=handle,
         )

@@ -6,7 +6,7 @@ import random
 from datetime import datetime
 
 from agentprobe.agent.scheduler import Plan, Scheduler, next_shift_start
-from agentprobe.shifts import parse_shift
+from agentprobe.config.shifts import parse_shift
 
 PLANS = [Plan("system", 300.0, False), Plan("bandwidth", 1800.0, True)]
 

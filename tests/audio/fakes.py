@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agentprobe.audio import AudioUnavailable, Block, Device, DeviceLost
+from agentprobe.audio.backend import AudioUnavailable, Block, Device, DeviceLost
 
 
 def device(

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agentprobe.changes import InventoryStore
 from agentprobe.checks.audio_devices import AudioDevicesCheck, AudioDevicesConfig
+from agentprobe.checks.changes import InventoryStore
 from agentprobe.checks.noise import NoiseCheck, NoiseConfig
 from agentprobe.report import Status
 from tests.audio.fakes import FakeBackend, device, unavailable

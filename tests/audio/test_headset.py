@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agentprobe.headset import guess, is_builtin, is_headset, is_narrowband, is_virtual
+from agentprobe.audio.headset import guess, is_builtin, is_headset, is_narrowband, is_virtual
 from tests.audio.fakes import device
 
 

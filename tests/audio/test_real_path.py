@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from agentprobe.dsp import NoiseAnalyser, NoiseMetrics
+from agentprobe.audio.dsp import NoiseAnalyser, NoiseMetrics
 from tests.audio.signals import at_level, hum, pink, sine
-from tests.audio.test_dsp import p56
+from tests.rigs.dsp import p56
 from tests.rigs.pulse import RATE, PulseRig, missing_tools, start_pulse
 
 pytestmark = pytest.mark.integration
@@ -174,7 +174,7 @@ def test_devices_are_listed_with_the_virtual_microphone_as_default(
 
 PYAUDIO_CAPTURE = """
 import json, numpy as np
-from agentprobe.audio import PyAudioBackend
+from agentprobe.audio.backend import PyAudioBackend
 audio = PyAudioBackend()
 blocks = list(audio.capture(None, 48000, 1.0))
 x = np.concatenate(blocks)

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
+from agentprobe.audio.headset import guess_server
+from agentprobe.audio.pactl import parse_info, parse_json_list, parse_text_list
+from agentprobe.audio.sound_server import SoundServer, read_sound_server
 from agentprobe.checks.audio_devices import AudioDevicesCheck, AudioDevicesConfig
 from agentprobe.commands.devices import describe
-from agentprobe.headset import guess_server
-from agentprobe.pactl import parse_info, parse_json_list, parse_text_list
 from agentprobe.report import Status
-from agentprobe.soundserver import SoundServer, read_sound_server
 from tests.audio.fakes import DATA, FakeBackend, PactlFiles, device
 
 # what PortAudio shows on a Linux desktop: the pulse plugin and ALSA's default

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.collector.postgres import Cluster, binaries, start_cluster
 from tests.rigs.collector import RunningCollector, start_collector
+from tests.rigs.postgres import Cluster, binaries, start_cluster
 
 _databases = itertools.count()
 

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from agentprobe.collector.checkpointer import Checkpoint, WalCheckpointer, checkpoint
-from agentprobe.collector.reportstore import ReportStore
 from agentprobe.collector.samples import sample_report
-from agentprobe.collector.schema import open_engine
+from agentprobe.collector.store.checkpointer import Checkpoint, WalCheckpointer, checkpoint
+from agentprobe.collector.store.reports import ReportStore
+from agentprobe.collector.store.schema import open_engine
+from agentprobe.collector.store.writer import GroupCommitWriter, WriterClosed
 from agentprobe.collector.validation import IncomingReport, parse, validate
-from agentprobe.collector.writer import GroupCommitWriter, WriterClosed
 
 WAIT_S = 30.0  # a bound on polling loops only; nothing asserts how long anything took
 

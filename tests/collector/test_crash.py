@@ -11,8 +11,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.collector.helpers import report_for
 from tests.rigs.collector import RunningCollector
+from tests.rigs.collector_client import report_for
 
 pytestmark = pytest.mark.integration
 POSTERS = 6

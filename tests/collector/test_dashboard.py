@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.collector.helpers import post, report_for
 from tests.rigs.collector import RunningCollector
+from tests.rigs.collector_client import post, report_for
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

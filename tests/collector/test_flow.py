@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from tests.collector.helpers import admin_get, post, report_for, stored_count
 from tests.rigs.collector import RunningCollector, run_cli
+from tests.rigs.collector_client import admin_get, post, report_for, stored_count
 
 
 def test_enrol_post_duplicate_read_and_report(collector: RunningCollector) -> None:

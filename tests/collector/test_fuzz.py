@@ -19,8 +19,8 @@ import schemathesis
 from hypothesis import strategies as st
 
 from agentprobe.report import json_schema
-from tests.collector.helpers import post, stored_count
 from tests.rigs.collector import RunningCollector, start_collector
+from tests.rigs.collector_client import post, stored_count
 
 pytestmark = pytest.mark.integration
 SETTINGS = hypothesis.settings(

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from agentprobe.collector.credentials import Credentials
-from agentprobe.collector.fleet import fleet_summary
-from agentprobe.collector.reportstore import ReportStore
 from agentprobe.collector.samples import sample_report
-from agentprobe.collector.schema import LATEST, current_version, open_engine
+from agentprobe.collector.store.credentials import Credentials
+from agentprobe.collector.store.fleet import fleet_summary
+from agentprobe.collector.store.reports import ReportStore
+from agentprobe.collector.store.schema import LATEST, current_version, open_engine
 from agentprobe.collector.validation import IncomingReport, parse, validate
 
 DAY = 86400.0

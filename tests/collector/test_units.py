@@ -13,20 +13,20 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from agentprobe.collector import queries
-from agentprobe.collector.charts import Chart, Series, line_chart, status_bar
-from agentprobe.collector.credentials import Credentials, EnrollError
 from agentprobe.collector.errors import ApiError
-from agentprobe.collector.fleet import fleet_summary
-from agentprobe.collector.reportstore import ReportStore
 from agentprobe.collector.samples import sample_report
-from agentprobe.collector.schema import LATEST, SchemaError, migrate, open_engine
 from agentprobe.collector.server import ServeError, tls_files
 from agentprobe.collector.settings import Settings, is_loopback, parse_listen
-from agentprobe.collector.timeline import agent_charts, metric_points
+from agentprobe.collector.store import queries
+from agentprobe.collector.store.credentials import Credentials, EnrollError
+from agentprobe.collector.store.fleet import fleet_summary
+from agentprobe.collector.store.reports import ReportStore
+from agentprobe.collector.store.schema import LATEST, SchemaError, migrate, open_engine
+from agentprobe.collector.store.writer import GroupCommitWriter
 from agentprobe.collector.tls import ensure_certificate
 from agentprobe.collector.validation import IncomingReport, parse, validate
-from agentprobe.collector.writer import GroupCommitWriter
+from agentprobe.collector.web.charts import Chart, Series, line_chart, status_bar
+from agentprobe.collector.web.series import agent_charts, metric_points
 from tests.collector.fakes import RecordingStore
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from agentprobe.ports import free_port
+from agentprobe.collector.ports import free_port
 
 START_TIMEOUT_S = 30.0
 

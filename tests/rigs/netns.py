@@ -143,7 +143,7 @@ class Direction:
 class UdpRelay:
     """Forwards UDP between one client and `upstream`, impairing each direction."""
 
-    PROBE_KINDS = (1, 2)  # agentprobe.probewire probe and reply
+    PROBE_KINDS = (1, 2)  # agentprobe.voice.wire probe and reply
 
     def __init__(
         self, upstream: tuple[str, int], up: Impairment, down: Impairment, seed: int = 1

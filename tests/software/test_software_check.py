@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from agentprobe import __version__, config_example
+from agentprobe import __version__
+from agentprobe.checks.registry import config_from_dict, config_sections
 from agentprobe.checks.software import SoftwareCheck, SoftwareConfig
-from agentprobe.config import from_dict
-from agentprobe.configspec import ConfigError
+from agentprobe.config import example as config_example
+from agentprobe.config.spec import ConfigError
 from agentprobe.report import CheckResult, Status
 from agentprobe.software.host import Output
 from tests.software import scenarios
@@ -23,7 +24,7 @@ PY = platform.python_version()
 
 
 def run(host: FakeHost, **settings: Any) -> CheckResult:
-    config = from_dict({"software": settings}, None).check("software")
+    config = config_from_dict({"software": settings}, None).check("software")
     assert isinstance(config, SoftwareConfig)
     return SoftwareCheck(config, host).run()
 
@@ -160,7 +161,7 @@ def test_failing_or_missing_tools_are_not_an_error() -> None:
 )
 def test_bad_config_names_file_key_and_reason(section: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        from_dict({"software": section}, Path("agent.toml"))
+        config_from_dict({"software": section}, Path("agent.toml"))
     assert str(caught.value).startswith(f"agent.toml: {message}")
 
 
@@ -168,6 +169,6 @@ def test_defaults_and_example_config() -> None:
     config = SoftwareConfig()
     assert (config.interval, config.min_versions) == (3600.0, {})
     assert config.apps[:4] == ["chrome", "chromium", "firefox", "msedge"]
-    example = tomllib.loads(config_example.render())["software"]
+    example = tomllib.loads(config_example.render(config_sections()))["software"]
     assert example["min_versions"] == {}
-    assert from_dict({"software": example}, None).check("software") == config
+    assert config_from_dict({"software": example}, None).check("software") == config

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from agentprobe.changes import InventoryStore
-from agentprobe.checks.base import Environment
+from agentprobe.checks.changes import InventoryStore
+from agentprobe.checks.registry import config_from_dict
+from agentprobe.checks.runner import environment, run_checks
 from agentprobe.checks.software import SoftwareCheck, SoftwareConfig
 from agentprobe.cli import cli
-from agentprobe.config import Config, from_dict
-from agentprobe.runner import run_checks
+from agentprobe.config.sections import Config
 
 pytestmark = [
     pytest.mark.integration,
@@ -40,13 +40,15 @@ def chromium_says() -> str:
 
 
 def config_in(tmp_path: Path, **software: object) -> Config:
-    return from_dict({"agent": {"data_dir": str(tmp_path / "data")}, "software": software}, None)
+    return config_from_dict(
+        {"agent": {"data_dir": str(tmp_path / "data")}, "software": software}, None
+    )
 
 
 def check_for(config: Config) -> SoftwareCheck:
     section = config.check("software")
     assert isinstance(section, SoftwareConfig)
-    return SoftwareCheck.create(section, Environment(config, config.data_dir))
+    return SoftwareCheck.create(section, environment(config))
 
 
 def test_finds_chromium_at_the_version_it_prints(tmp_path: Path) -> None:
@@ -100,7 +102,7 @@ def test_a_version_change_becomes_a_change_event(
     for version in ("130.0", "131.0"):
         chromium.write_text(f"#!/bin/sh\necho 'Chromium {version} built on Debian GNU/Linux'\n")
         chromium.chmod(0o755)
-        env = Environment(config, config.data_dir)
+        env = environment(config)
         reports.append(run_checks(config, env, [SoftwareCheck], inventory=store).to_dict())
     assert reports[0]["events"] == []
     (event,) = reports[1]["events"]

@@ -1,0 +1,4 @@
+"""Getting reports to the collector.
+
+The crash-safe outbox, the uploader, the sender and backoff.
+"""

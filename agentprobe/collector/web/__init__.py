@@ -1,0 +1,4 @@
+"""The operations dashboard.
+
+Server-rendered pages, SVG charts and the metric series they plot.
+"""

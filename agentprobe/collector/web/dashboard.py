@@ -1,0 +1,122 @@
+"""The operations dashboard: server-rendered pages behind an admin-token login.
+
+Logging in trades the admin token for a session cookie (HttpOnly, Secure, SameSite=Strict;
+the session is stored hashed and ends when the token is revoked). Pages: the fleet view
+(readiness, per-check breakdown, groups, agents needing attention) and one agent's
+timeline with its charts.
+"""
+
+from __future__ import annotations
+
+import time
+from importlib import resources
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from agentprobe import __version__
+from agentprobe.collector.api.read import since_seconds
+from agentprobe.collector.store import queries
+from agentprobe.collector.store.credentials import SESSION_SECONDS, Credentials
+from agentprobe.collector.store.fleet import fleet_summary, iso
+from agentprobe.collector.web.charts import STATUS_COLOURS, line_chart, status_bar
+from agentprobe.collector.web.series import agent_charts
+
+COOKIE = "agentprobe_session"
+TIMELINE_REPORTS = 500
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(
+    directory=str(resources.files("agentprobe.collector.web").joinpath("templates"))
+)
+templates.env.globals.update(version=__version__, colours=STATUS_COLOURS, iso=iso)
+
+
+def _credentials(request: Request) -> Credentials:
+    credentials: Credentials = request.app.state.credentials
+    return credentials
+
+
+async def _logged_in(request: Request) -> bool:
+    session = request.cookies.get(COOKIE, "")
+    if not session or len(session) > 128:
+        return False
+    return bool(await run_in_threadpool(_credentials(request).session_valid, session))
+
+
+def _to_login() -> RedirectResponse:
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request) -> Response:
+    return templates.TemplateResponse(request, "login.html", {"error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, token: str = Form(max_length=256)) -> Response:
+    session = await run_in_threadpool(_credentials(request).open_session, token.strip())
+    if session is None:
+        context = {"error": "That admin token is not valid."}
+        return templates.TemplateResponse(request, "login.html", context, status_code=401)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        COOKIE, session, max_age=SESSION_SECONDS, httponly=True, secure=True, samesite="strict"
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    session = request.cookies.get(COOKIE)
+    if session:
+        await run_in_threadpool(_credentials(request).close_session, session)
+    response = _to_login()
+    response.delete_cookie(COOKIE, httponly=True, secure=True, samesite="strict")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+async def fleet_page(request: Request, since: str = "24h") -> Response:
+    if not await _logged_in(request):
+        return _to_login()
+    window = since_seconds(since)
+    engine = request.app.state.engine
+    summary = await run_in_threadpool(fleet_summary, engine, time.time() - window)
+    agents, _ = await run_in_threadpool(queries.list_agents, engine, 200, None)
+    context: dict[str, Any] = {
+        "since": since,
+        "summary": summary,
+        "agents": agents,
+        "readiness_bar": status_bar(summary["agents"]["by_last_status"]),
+        "reports_bar": status_bar(
+            {k: summary["reports"][k] for k in STATUS_COLOURS if k in summary["reports"]}
+        ),
+    }
+    return templates.TemplateResponse(request, "fleet.html", context)
+
+
+@router.get("/agents/{agent_id}", response_class=HTMLResponse)
+async def agent_page(request: Request, agent_id: str, since: str = "7d") -> Response:
+    if not await _logged_in(request):
+        return _to_login()
+    window = since_seconds(since)
+    engine = request.app.state.engine
+    agent = await run_in_threadpool(queries.get_agent, engine, agent_id)
+    if agent is None:
+        context = {"message": f"No agent {agent_id!r}."}
+        return templates.TemplateResponse(request, "missing.html", context, status_code=404)
+    reports, _ = await run_in_threadpool(
+        queries.agent_reports, engine, agent_id, TIMELINE_REPORTS, None, time.time() - window
+    )
+    page: dict[str, Any] = {
+        "since": since,
+        "agent": agent,
+        "latest": reports[0] if reports else None,
+        "reports": reports[:20],
+        "charts": [line_chart(chart) for chart in agent_charts(list(reversed(reports)))],
+    }
+    return templates.TemplateResponse(request, "agent.html", page)

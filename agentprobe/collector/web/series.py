@@ -1,0 +1,93 @@
+"""An agent's key metrics over time, read by name from its stored reports (for the charts).
+
+Reports are the uploaded JSON; a metric missing from a report (the check did not run, or
+was skipped) is simply absent from that point in time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from agentprobe.collector.web.charts import Chart, Series
+
+# (check, metric) pairs the agent page charts.
+DOWN = ("bandwidth", "download_kbps")
+UP = ("bandwidth", "upload_kbps")
+NEED_DOWN = ("bandwidth", "required_down_kbps")
+NEED_UP = ("bandwidth", "required_up_kbps")
+MOS = ("voice", "mos")
+JITTER_UP = ("voice", "jitter_up_ms")
+JITTER_DOWN = ("voice", "jitter_down_ms")
+LOSS = ("voice", "loss_pct")
+NOISE = ("noise", "noise_floor_dbfs")
+
+
+def metric_points(reports: list[dict[str, Any]], key: tuple[str, str]) -> list[tuple[float, float]]:
+    """(time s, value) for one check metric across reports, oldest first; numbers only."""
+    check_name, metric = key
+    points = []
+    for report in reports:
+        for check in report.get("checks", []):
+            value = check.get("metrics", {}).get(metric)
+            if check.get("name") == check_name and _is_number(value):
+                points.append((_ts(report["created_at"]), float(value)))
+    return sorted(points)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _ts(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def _budget(reports: list[dict[str, Any]], key: tuple[str, str]) -> list[tuple[str, float]]:
+    points = metric_points(reports, key)
+    return [("budget", points[-1][1])] if points else []
+
+
+def agent_charts(reports: list[dict[str, Any]]) -> list[Chart]:
+    """The agent page's charts: bandwidth against budget, MOS, jitter, loss, noise floor."""
+    return [
+        Chart(
+            "Download",
+            "kbps",
+            [Series("download", metric_points(reports, DOWN))],
+            _budget(reports, NEED_DOWN),
+        ),
+        Chart(
+            "Upload",
+            "kbps",
+            [Series("upload", metric_points(reports, UP))],
+            _budget(reports, NEED_UP),
+        ),
+        Chart(
+            "MOS",
+            "1-5",
+            [Series("MOS", metric_points(reports, MOS))],
+            [("good", 4.0), ("poor", 3.5)],
+        ),
+        Chart(
+            "Jitter",
+            "ms",
+            [
+                Series("up", metric_points(reports, JITTER_UP)),
+                Series("down", metric_points(reports, JITTER_DOWN)),
+            ],
+            [("warn", 30.0)],
+        ),
+        Chart(
+            "Packet loss",
+            "%",
+            [Series("loss", metric_points(reports, LOSS))],
+            [("warn", 1.0), ("fail", 3.0)],
+        ),
+        Chart(
+            "Noise floor",
+            "dBFS",
+            [Series("noise floor", metric_points(reports, NOISE))],
+            [("warn", -60.0), ("fail", -50.0)],
+        ),
+    ]

@@ -1,0 +1,4 @@
+"""Configuration.
+
+Declarative sections validated from TOML, durations, shift times, the example file.
+"""
