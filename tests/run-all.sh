@@ -30,7 +30,8 @@ python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e '.[dev]'
 
-.venv/bin/ruff check agentprobe tests bench
-.venv/bin/ruff format --check agentprobe tests bench
+.venv/bin/ruff check agentprobe tests bench tools
+.venv/bin/ruff format --check agentprobe tests bench tools
+.venv/bin/python tools/import_graph.py
 .venv/bin/mypy
 .venv/bin/pytest -q -p no:cacheprovider "$@"

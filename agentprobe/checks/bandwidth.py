@@ -168,7 +168,12 @@ class BandwidthCheck(Check[BandwidthConfig]):
         return result
 
     def _rate_status(self, kbps: float, budget: float) -> Status:
-        return Band(budget * self.streams.headroom, budget, higher_is_better=True).grade(kbps)
+        return self.rate_band(budget, self.streams.headroom).grade(kbps)
+
+    @staticmethod
+    def rate_band(budget_kbps: float, headroom: float) -> Band:
+        """Pass at budget x headroom, warn at the budget, fail below it (each direction)."""
+        return Band(budget_kbps * headroom, budget_kbps, higher_is_better=True)
 
     def _calls(self, kbps: float) -> int:
         """Voice calls that fit beside this agent's video streams and licences."""

@@ -1,7 +1,7 @@
 """Realistic synthetic reports for the ingest benchmark, demos and tests of the fleet view.
 
 Figures are drawn around what a home link and headset really show, and graded with the
-DESIGN §8 default bands, so a fleet of these looks like a real one (mostly pass, some
+checks' own default bands, so a fleet of these looks like a real one (mostly pass, some
 warn, a few failing links). Nothing here is used on the ingest path itself.
 """
 
@@ -10,31 +10,27 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from agentprobe.report import CheckResult, Context, MetricValue, Report, Status
+from agentprobe.checks.bandwidth import BandwidthCheck
+from agentprobe.checks.base import Check
+from agentprobe.checks.noise import NoiseCheck
+from agentprobe.checks.system import SystemCheck
+from agentprobe.checks.voice import VoiceCheck
+from agentprobe.config.sections import StreamsSection
+from agentprobe.report import CheckResult, Context, MetricValue, Report, Status, worst
 
-BUDGET_KBPS = 300.0  # voice + licence at 100 kbps each, x1.5 headroom
-
-
-def _grade(value: float, pass_limit: float, warn_limit: float, higher_is_better: bool) -> Status:
-    if higher_is_better:
-        value, pass_limit, warn_limit = -value, -pass_limit, -warn_limit
-    if value <= pass_limit:
-        return Status.PASS
-    return Status.WARN if value <= warn_limit else Status.FAIL
+STREAMS = StreamsSection()  # one voice call and one licence at the default 100 kbps each
 
 
-def _worst(*statuses: Status) -> Status:
-    order = (Status.PASS, Status.WARN, Status.FAIL)
-    return max(statuses, key=order.index)
+def _grade(check: type[Check], metric: str, value: float) -> Status:
+    return check.bands[metric].grade(value)
 
 
 def bandwidth(rng: random.Random, quality: float) -> CheckResult:
     down = round(rng.lognormvariate(9.5, 0.8) * quality, 1)
     up = round(rng.lognormvariate(8.0, 0.9) * quality, 1)
-    required = 200.0
-    status = _worst(
-        _grade(down, required * 1.5, required, True), _grade(up, required * 1.5, required, True)
-    )
+    required = STREAMS.budget_kbps
+    band = BandwidthCheck.rate_band(required, STREAMS.headroom)
+    status = worst([band.grade(down), band.grade(up)])
     metrics: dict[str, MetricValue] = {
         "download_kbps": down,
         "upload_kbps": up,
@@ -53,11 +49,14 @@ def voice(rng: random.Random, quality: float) -> CheckResult:
     loss = round(max(0.0, rng.gauss(0.3, 0.6) / quality), 2)
     rtt = round(rng.uniform(20, 90) / quality, 1)
     mos = round(max(1.0, min(4.41, 4.41 - loss * 0.25 - max(jitter_up, jitter_down) * 0.01)), 2)
-    status = _worst(
-        _grade(mos, 4.0, 3.5, True),
-        _grade(max(jitter_up, jitter_down), 30, 60, False),
-        _grade(loss, 1, 3, False),
-        _grade(rtt, 150, 300, False),
+    status = worst(
+        [
+            _grade(VoiceCheck, "mos", mos),
+            _grade(VoiceCheck, "jitter_up_ms", jitter_up),
+            _grade(VoiceCheck, "jitter_down_ms", jitter_down),
+            _grade(VoiceCheck, "loss_pct", loss),
+            _grade(VoiceCheck, "rtt_ms", rtt),
+        ]
     )
     metrics: dict[str, MetricValue] = {
         "rtt_ms": rtt,
@@ -77,12 +76,12 @@ def voice(rng: random.Random, quality: float) -> CheckResult:
 
 def noise(rng: random.Random, quality: float) -> CheckResult:
     floor = round(rng.gauss(-62, 6) + (1 - quality) * 10, 1)
-    status = _grade(floor, -60, -50, False)
+    status = _grade(NoiseCheck, "noise_floor_dbfs", floor)
     metrics: dict[str, MetricValue] = {
         "noise_floor_dbfs": floor,
         "speech_level_dbfs": -26.0,
         "snr_db": round(-26.0 - floor, 1),
-        "noise_class": "quiet" if floor < -60 else "noisy",
+        "noise_class": "quiet" if status is Status.PASS else "steady",
         "analysed_s": 5.0,
     }
     return CheckResult("noise", status, f"noise floor {floor} dBFS", metrics)
@@ -97,7 +96,7 @@ def system(rng: random.Random) -> CheckResult:
         "on_battery": False,
         "uptime_s": rng.randint(600, 900_000),
     }
-    return CheckResult("system", _grade(cpu, 80, 90, False), f"CPU {cpu}%", metrics)
+    return CheckResult("system", _grade(SystemCheck, "cpu_pct", cpu), f"CPU {cpu}%", metrics)
 
 
 def sample_report(

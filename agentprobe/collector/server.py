@@ -13,8 +13,9 @@ from pathlib import Path
 import uvicorn
 
 from agentprobe.collector.app import create_app
-from agentprobe.collector.settings import Settings, is_loopback
+from agentprobe.collector.settings import Settings
 from agentprobe.collector.tls import ensure_certificate
+from agentprobe.config.addresses import is_loopback
 
 # A client that keeps an idle TLS connection open delays shutdown until this runs out;
 # requests still waiting then are cancelled, but their queued reports are still committed.

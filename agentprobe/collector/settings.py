@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
+
+from agentprobe.config.addresses import parse_host_port
 
 DEFAULT_PORT = 8443
 BODY_LIMIT_BYTES = 256 * 1024
@@ -39,29 +40,4 @@ class Settings:
 
 def parse_listen(value: str) -> tuple[str, int]:
     """`HOST:PORT`, `[V6]:PORT`, `HOST` or `:PORT` -> (host, port); ValueError with the reason."""
-    text = value.strip()
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        port_text = rest.removeprefix(":")
-    elif text.count(":") == 1:
-        host, port_text = text.split(":")
-    elif text.count(":") > 1:
-        host, port_text = text, ""
-    else:
-        host, port_text = text, ""
-    host = host or "0.0.0.0"
-    if not port_text:
-        return host, DEFAULT_PORT
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise ValueError(f"port must be a number from 1 to 65535, got {port_text!r}")
-    return host, int(port_text)
-
-
-def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and "localhost" (plain HTTP is allowed only there)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return parse_host_port(value, DEFAULT_PORT, "0.0.0.0")

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from agentprobe.config.addresses import is_loopback
 from agentprobe.config.shifts import parse_shift
 from agentprobe.config.spec import CheckConfig, setting
 
@@ -26,7 +27,7 @@ def _url_reason(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         return f"expected https://host:port, got {url!r}"
-    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         return "plain http is only allowed to a loopback collector; use https://"
     return None
 

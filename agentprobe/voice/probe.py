@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from agentprobe.config.addresses import parse_host_port
 from agentprobe.voice import wire
 from agentprobe.voice.statistics import Echo
 
@@ -49,10 +50,10 @@ class ProbeTarget:
 
 def split_host_port(text: str) -> tuple[str, int]:
     """'host:port' or '[v6]:port' -> (host, port). Raises ProbeError."""
-    host, sep, port = text.strip().rpartition(":")
-    if not sep or not port.isdigit() or not host or not 0 < int(port) < 65536:
-        raise ProbeError(f"expected host:port, got {text!r}")
-    return host.strip("[]"), int(port)
+    try:
+        return parse_host_port(text)
+    except ValueError as error:
+        raise ProbeError(str(error)) from None
 
 
 def open_target(http: requests.Session, collector_url: str, override: str = "") -> ProbeTarget:

@@ -16,7 +16,7 @@ from cryptography import x509
 from agentprobe.collector.errors import ApiError
 from agentprobe.collector.samples import sample_report
 from agentprobe.collector.server import ServeError, tls_files
-from agentprobe.collector.settings import Settings, is_loopback, parse_listen
+from agentprobe.collector.settings import Settings, parse_listen
 from agentprobe.collector.store import queries
 from agentprobe.collector.store.credentials import Credentials, EnrollError
 from agentprobe.collector.store.fleet import fleet_summary
@@ -27,6 +27,7 @@ from agentprobe.collector.tls import ensure_certificate
 from agentprobe.collector.validation import IncomingReport, parse, validate
 from agentprobe.collector.web.charts import Chart, Series, line_chart, status_bar
 from agentprobe.collector.web.series import agent_charts, metric_points
+from agentprobe.config.addresses import is_loopback
 from tests.collector.fakes import RecordingStore
 
 

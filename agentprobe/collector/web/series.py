@@ -9,7 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from agentprobe.checks.noise import NoiseCheck
+from agentprobe.checks.voice import VoiceCheck
 from agentprobe.collector.web.charts import Chart, Series
+from agentprobe.thresholds import Band
 
 # (check, metric) pairs the agent page charts.
 DOWN = ("bandwidth", "download_kbps")
@@ -43,6 +46,11 @@ def _ts(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
+def _references(band: Band) -> list[tuple[str, float]]:
+    """A chart's reference lines: the check's own default pass and warn limits."""
+    return [("pass", band.pass_limit), ("warn", band.warn_limit)]
+
+
 def _budget(reports: list[dict[str, Any]], key: tuple[str, str]) -> list[tuple[str, float]]:
     points = metric_points(reports, key)
     return [("budget", points[-1][1])] if points else []
@@ -67,7 +75,7 @@ def agent_charts(reports: list[dict[str, Any]]) -> list[Chart]:
             "MOS",
             "1-5",
             [Series("MOS", metric_points(reports, MOS))],
-            [("good", 4.0), ("poor", 3.5)],
+            _references(VoiceCheck.bands["mos"]),
         ),
         Chart(
             "Jitter",
@@ -76,18 +84,18 @@ def agent_charts(reports: list[dict[str, Any]]) -> list[Chart]:
                 Series("up", metric_points(reports, JITTER_UP)),
                 Series("down", metric_points(reports, JITTER_DOWN)),
             ],
-            [("warn", 30.0)],
+            _references(VoiceCheck.bands["jitter_up_ms"]),
         ),
         Chart(
             "Packet loss",
             "%",
             [Series("loss", metric_points(reports, LOSS))],
-            [("warn", 1.0), ("fail", 3.0)],
+            _references(VoiceCheck.bands["loss_pct"]),
         ),
         Chart(
             "Noise floor",
             "dBFS",
             [Series("noise floor", metric_points(reports, NOISE))],
-            [("warn", -60.0), ("fail", -50.0)],
+            _references(NoiseCheck.bands["noise_floor_dbfs"]),
         ),
     ]
