@@ -1,4 +1,4 @@
-"""Locators as salted hashes (DESIGN §2.4): a change is visible, the value is not.
+"""Locators as salted hashes: a change is visible, the value is not.
 
 Identifiers that could place a person (Wi-Fi SSID and BSSID, the gateway's MAC, a public
 IP) never leave the machine in clear. `hash_locator` keys an HMAC-SHA256 with a random

@@ -44,7 +44,7 @@ _SEVERITY = {Status.SKIP: 0, Status.PASS: 1, Status.WARN: 2, Status.ERROR: 3, St
 
 
 def worst(statuses: Iterable[Status]) -> Status:
-    """Overall status per DESIGN §4: fail > error > warn > pass; skip never worsens it."""
+    """Overall status: fail > error > warn > pass; skip never worsens it."""
     result = Status.PASS
     for status in statuses:
         if status is not Status.SKIP and _SEVERITY[status] > _SEVERITY[result]:

@@ -1,4 +1,4 @@
-"""Grading a measured value in half-open pass/warn/fail bands (DESIGN §8).
+"""Grading a measured value in half-open pass/warn/fail bands (pass <= limit, no gaps).
 
 A band is two limits. For a lower-is-better metric (latency) the value passes at or
 below `pass_limit`, warns at or below `warn_limit`, and fails above it. For a

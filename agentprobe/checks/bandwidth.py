@@ -4,8 +4,8 @@ The budget per direction is voice × voice_kbps + video × video_kbps + licences
 licence_kbps ([streams]); the link passes at budget × headroom, warns at the budget and
 fails below it. Rates come from speedtest-cli's engine against the collector (or
 speedtest.net with backend = "ookla"). Latency is measured idle and while the download
-and then the upload saturate the link; the rise is graded (DESIGN §8) and given a
-bufferbloat grade (§9). A healthy link stops as soon as it has proven the budget with a
+and then the upload saturate the link; the rise is graded and given a
+bufferbloat grade. A healthy link stops as soon as it has proven the budget with a
 margin; `agentprobe check --only bandwidth --full` measures full capacity.
 """
 

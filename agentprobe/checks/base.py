@@ -113,7 +113,7 @@ class Check(ABC, Generic[C]):
     def _declared(self, result: CheckResult) -> CheckResult:
         """The result, or an error naming the metrics it carries that were never declared.
 
-        Every emitted metric is declared once (DESIGN §3), so the README catalogue, the
+        Every emitted metric is declared once (docs/architecture.md), so the README catalogue, the
         schema's consumers and dashboards never meet a name they cannot explain.
         """
         undeclared = sorted(set(result.metrics) - set(self.metrics))

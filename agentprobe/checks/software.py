@@ -3,7 +3,7 @@
 Contact centers lose calls when an update lands under the agent: a browser update breaks
 the web softphone, a softphone update changes its audio handling, an OS update resets the
 default browser. This check reads the versions of only the apps named in `[software]`
-(DESIGN §2 rule 3) and puts each into the check's inventory, so the runner turns a version
+(the privacy rules in the README) and puts each into the check's inventory, so the runner turns a version
 change into a `change` event such as `software.chromium: 130.0 -> 131.0`.
 """
 

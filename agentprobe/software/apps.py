@@ -2,7 +2,7 @@
 
 Only apps in this catalogue can be named in `[software] apps`: each entry says exactly
 which commands, packages, registry names and app bundles identify it, so the check never
-has to look at anything else on the machine (DESIGN §2 rule 3).
+has to look at anything else on the machine (the privacy rules in the README).
 """
 
 from __future__ import annotations

@@ -45,11 +45,15 @@ class ShapedCollector:
             lines.extend(f"{key} = {_toml(value)}" for key, value in keys.items())
         return "\n".join(lines) + "\n"
 
-    def env(self, tmp_path: Path, full: bool = False, **sections: dict[str, object]) -> Environment:
+    def configured(
+        self, tmp_path: Path, full: bool = False, **sections: dict[str, object]
+    ) -> tuple[Config, Environment]:
+        """The agent's config with these sections, and the environment its checks get."""
         path = tmp_path / "agent.toml"
         path.write_text(self.config_text(**sections))
         config: Config = load_config(path)
-        return environment(config, self.agent_dir, token=self.token, options={"full": full})
+        env = environment(config, self.agent_dir, token=self.token, options={"full": full})
+        return config, env
 
 
 def _toml(value: object) -> str:

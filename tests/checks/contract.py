@@ -1,6 +1,6 @@
-"""Metric names DESIGN §4 requires of the bandwidth and voice checks."""
+"""Metric names the report contract requires of the bandwidth and voice checks."""
 
-DESIGN_BANDWIDTH = frozenset(
+REQUIRED_BANDWIDTH = frozenset(
     [
         "download_kbps",
         "upload_kbps",
@@ -11,7 +11,7 @@ DESIGN_BANDWIDTH = frozenset(
         "bytes_used",
     ]
 )
-DESIGN_VOICE = frozenset(
+REQUIRED_VOICE = frozenset(
     [
         "rtt_ms",
         "rtt_p95_ms",

@@ -10,7 +10,7 @@ from agentprobe.checks.voice import VoiceCheck, VoiceConfig
 from agentprobe.config.sections import StreamsSection
 from agentprobe.report import Status
 from agentprobe.voice.probe import ProbeError
-from tests.checks.contract import DESIGN_BANDWIDTH, DESIGN_VOICE
+from tests.checks.contract import REQUIRED_BANDWIDTH, REQUIRED_VOICE
 from tests.checks.fakes import FixedPinger, ScriptedPath, ScriptedProbe, probe_run
 
 
@@ -29,7 +29,7 @@ def bandwidth(path: ScriptedPath, streams: StreamsSection | None = None, full: b
 def test_rates_graded_against_budget_and_headroom(down: float, up: float, status: Status) -> None:
     result = bandwidth(ScriptedPath(down, up, FixedPinger(10, 20)))
     assert result.status is status, result.summary
-    assert set(result.metrics) >= DESIGN_BANDWIDTH
+    assert set(result.metrics) >= REQUIRED_BANDWIDTH
     assert result.metrics["required_up_kbps"] == 200.0
     if status is not Status.PASS:
         assert "falls short of the 200 kbps" in result.advice[0]
@@ -78,7 +78,7 @@ def test_voice_metrics_and_grading() -> None:
     probe = ScriptedProbe(probe_run(500, lost_up={10, 11}, lost_down={300}, rtt_ms=40))
     result = VoiceCheck(VoiceConfig(seconds=10), probe).run()
     assert probe.calls == [(10.0, 172)]  # G.711: RTP header + 160 bytes
-    assert set(result.metrics) >= DESIGN_VOICE
+    assert set(result.metrics) >= REQUIRED_VOICE
     m = result.metrics
     assert (m["loss_up_pct"], m["loss_pct"], m["max_burst_loss"]) == (0.4, 0.6, 2)
     assert m["loss_down_pct"] == pytest.approx(100 / 498, abs=0.01)

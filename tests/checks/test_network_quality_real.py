@@ -18,7 +18,7 @@ from agentprobe.checks.voice import VoiceCheck, VoiceConfig
 from agentprobe.report import Status
 from agentprobe.voice import statistics
 from tests.checks.conftest import DOWN_KBIT, UP_KBIT, ShapedCollector
-from tests.checks.contract import DESIGN_BANDWIDTH, DESIGN_VOICE
+from tests.checks.contract import REQUIRED_BANDWIDTH, REQUIRED_VOICE
 from tests.rigs import netns
 from tests.rigs.collector import agentprobe_command
 
@@ -29,8 +29,10 @@ GOODPUT = 1448 / 1514
 
 
 def _bandwidth(shaped: ShapedCollector, tmp_path: Path, full: bool, **streams: object):  # type: ignore[no-untyped-def]
-    env = shaped.env(tmp_path, full=full, bandwidth={"max_seconds": 4}, streams=streams)
-    config = env.config.check("bandwidth")
+    agent, env = shaped.configured(
+        tmp_path, full=full, bandwidth={"max_seconds": 4}, streams=streams
+    )
+    config = agent.check("bandwidth")
     assert isinstance(config, BandwidthConfig)
     return BandwidthCheck.create(config, env).run()
 
@@ -76,8 +78,8 @@ def test_voice_probe_recovers_injected_delay_jitter_and_loss(
     down = netns.Impairment(delay_ms=20, jitter_ms=2, loss=0.02)
     upstream = (shaped.link.ns_ip, shaped.collector.port)
     with netns.UdpRelay(upstream, up, down, seed=7) as relay:
-        env = shaped.env(tmp_path, voice={"reflector": relay.address, "seconds": 6})
-        config = env.config.check("voice")
+        agent, env = shaped.configured(tmp_path, voice={"reflector": relay.address, "seconds": 6})
+        config = agent.check("voice")
         assert isinstance(config, VoiceConfig)
         result = VoiceCheck.create(config, env).run()
     m = result.metrics
@@ -104,8 +106,8 @@ def test_cli_reports_every_design_metric(shaped: ShapedCollector, tmp_path: Path
     report = json.loads(done.stdout)
     checks = {c["name"]: c for c in report["checks"]}
     assert set(checks) == {"bandwidth", "voice"}, done.stderr
-    assert set(checks["bandwidth"]["metrics"]) >= DESIGN_BANDWIDTH, checks["bandwidth"]["summary"]
-    assert set(checks["voice"]["metrics"]) >= DESIGN_VOICE, checks["voice"]["summary"]
+    assert set(checks["bandwidth"]["metrics"]) >= REQUIRED_BANDWIDTH, checks["bandwidth"]["summary"]
+    assert set(checks["voice"]["metrics"]) >= REQUIRED_VOICE, checks["voice"]["summary"]
     assert checks["voice"]["status"] == "pass", checks["voice"]["summary"]
     assert report["status"] in ("pass", "warn", "fail")  # the 250 ms queue may fail it
     assert done.returncode == {"pass": 0, "warn": 1, "fail": 2}[report["status"]]

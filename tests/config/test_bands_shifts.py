@@ -23,7 +23,7 @@ def bands(draw: st.DrawFn) -> Band:
 
 
 def _membership(band: Band, value: float) -> list[Status]:
-    """Which bands `value` belongs to, by DESIGN §8's inclusive wording."""
+    """Which bands `value` belongs to, by the inclusive wording of the bands (pass <= limit)."""
     if band.higher_is_better:
         tests = {
             Status.PASS: value >= band.pass_limit,

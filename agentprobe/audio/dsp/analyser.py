@@ -3,10 +3,10 @@
 Memory is bounded: whole 20 ms frames are turned into a few numbers each (at most
 `max_seconds` worth, preallocated), the P.56 meter and the hum detector keep fixed-size
 state, and the samples themselves are dropped as soon as their frame is analysed.
-Only window aggregates come out (DESIGN §2).
+Only window aggregates come out (the privacy rules in docs/architecture.md).
 
-References: noise floor = L90 of A-weighted 20 ms frame levels (IEC 61672-1 weighting,
-DESIGN §9); speech level = ITU-T P.56 method B; SNR = speech level minus the background
+References: noise floor = L90 of A-weighted 20 ms frame levels (IEC 61672-1
+weighting); speech level = ITU-T P.56 method B; SNR = speech level minus the background
 level (the energy mean of unweighted frames within 3 dB of their L90, i.e. the frames a
 VAD calls noise; both unweighted, so the two sides are alike); clipping = samples within 0.01 dB of
 full scale; dead or muted microphone = Twilio's constant-audio-input-level rule (standard

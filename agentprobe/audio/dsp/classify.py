@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 CLASSES = ("quiet", "steady", "hum", "impulsive", "speech", "music")
 
-QUIET_DBFS = -60.0  # the noise floor's pass limit (DESIGN §8)
+QUIET_DBFS = -60.0  # the noise floor's default pass limit
 HUM_DB = 15.0
 HUM_SHARE = 0.3
 IMPULSE_CREST_DB = 15.0

@@ -4,7 +4,7 @@ Ground loops and unshielded cables add the mains frequency and its harmonics. We
 Hann-windowed 1 s spectra (1 Hz bins) up to 320 Hz and, for each harmonic k·f0 of 50 and
 60 Hz (k = 1..5), measure its peak prominence: the peak's power over the median power of
 the neighbouring bins (±20 Hz, excluding ±3 Hz around the peak), in dB. The family with
-the strongest prominent harmonic wins (references: DESIGN §9; the mains frequencies of
+the strongest prominent harmonic wins (the mains frequencies of
 IEC 60038).
 
 Only 0..320 Hz matters (the fifth harmonic of 60 Hz and its neighbours), so each second
