@@ -6,8 +6,8 @@ list sources|sinks` (pactl 16 and later) and the plain `pactl list sources|sinks
 (older pactl, read with LC_ALL=C) carry the same facts; `pactl info` names the server
 and the defaults. Only the properties below are kept: the server's node names, card
 names, Bluetooth addresses and serial numbers locate or identify hardware and are
-dropped here (the privacy rules in docs/architecture.md), except `card` and `name`, which are used only to pair
-devices and are never reported.
+dropped here (the privacy rules in docs/architecture.md), except `card` and `name`,
+which are used only to pair devices and are never reported.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The `noise` check: microphone background noise as level metrics, never audio.
 
 It records `seconds` from the configured input (a name substring) or the default one,
-analyses every block as it arrives (`agentprobe.audio.dsp.NoiseAnalyser`, bounded memory) and
-drops it: no sample reaches disk, logs, the report or the network (the privacy rules in docs/architecture.md). Levels
-are dBFS = 20·log10(RMS), full scale 1.0, so a full-scale sine reads −3.01 dBFS; the
-noise floor is A-weighted (dBFS(A)).
+analyses every block as it arrives (`agentprobe.audio.dsp.NoiseAnalyser`, bounded
+memory) and drops it: no sample reaches disk, logs, the report or the network (the
+privacy rules in docs/architecture.md). Levels are dBFS = 20·log10(RMS), full scale 1.0,
+so a full-scale sine reads −3.01 dBFS; the noise floor is A-weighted (dBFS(A)).
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The `software` check: OS, agentprobe, browser and softphone versions, and what changed.
 
 Contact centers lose calls when an update lands under the agent: a browser update breaks
-the web softphone, a softphone update changes its audio handling, an OS update resets the
-default browser. This check reads the versions of only the apps named in `[software]`
-(the privacy rules in the README) and puts each into the check's inventory, so the runner turns a version
-change into a `change` event such as `software.chromium: 130.0 -> 131.0`.
+the web softphone, a softphone update changes its audio handling, an OS update resets
+the default browser. This check reads the versions of only the apps named in
+`[software]` (the privacy rules in the README) and puts each into the check's inventory,
+so the runner turns a version change into a `change` event such as `software.chromium:
+130.0 -> 131.0`.
 """
 
 from __future__ import annotations
