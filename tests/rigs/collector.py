@@ -12,13 +12,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
 from agentprobe.collector.ports import free_port
+from tests.rigs.waiting import wait_until
 
 START_TIMEOUT_S = 30.0
 
@@ -168,30 +168,34 @@ def _spawn(rig: RunningCollector) -> subprocess.Popen[bytes]:
 
 
 def _wait_healthy(rig: RunningCollector) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    last_error = "not started"
-    while time.monotonic() < deadline:
+    last_error = ["not started"]
+
+    def healthy() -> bool:
         assert rig.process is not None
         if rig.process.poll() is not None:
             raise RuntimeError(f"collector exited {rig.process.returncode}:\n{_tail(rig)}")
-        if rig.ca_file.exists():
-            try:
-                # "close": a pooled keep-alive connection left behind would make the
-                # server wait out its graceful-shutdown timeout on stop().
-                answer = requests.get(
-                    f"{rig.url}/healthz",
-                    verify=str(rig.ca_file),
-                    timeout=2,
-                    headers={"Connection": "close"},
-                )
-                if answer.status_code == 200:
-                    return
-                last_error = f"HTTP {answer.status_code}"
-            except requests.RequestException as error:
-                last_error = str(error)
-        time.sleep(0.1)
-    raise RuntimeError(
-        f"collector not healthy after {START_TIMEOUT_S}s ({last_error}):\n{_tail(rig)}"
+        if not rig.ca_file.exists():
+            return False
+        try:
+            # "close": a pooled keep-alive connection left behind would make the
+            # server wait out its graceful-shutdown timeout on stop().
+            answer = requests.get(
+                f"{rig.url}/healthz",
+                verify=str(rig.ca_file),
+                timeout=2,
+                headers={"Connection": "close"},
+            )
+        except requests.RequestException as error:
+            last_error[0] = str(error)
+            return False
+        last_error[0] = f"HTTP {answer.status_code}"
+        return answer.status_code == 200
+
+    wait_until(
+        healthy,
+        START_TIMEOUT_S,
+        "the collector's /healthz",
+        lambda: f"({last_error[0]})\n{_tail(rig)}",
     )
 
 

@@ -11,7 +11,6 @@ import os
 import re
 import signal
 import subprocess
-import time
 from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any
 from agentprobe.agent.delivery.outbox import Outbox
 from agentprobe.checks.registry import config_sections
 from tests.rigs.collector import agentprobe_command
+from tests.rigs.waiting import wait_until
 
 QUEUED = re.compile(r"queued report ([0-9a-f-]{36})")
 
@@ -126,10 +126,4 @@ def wait_for(
     condition: Callable[[], Any], timeout: float, what: str, tail: Callable[[], str]
 ) -> Any:
     """Poll `condition` every 0.2 s until it is truthy; fail with `what` and a log tail."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}\n{tail()}")
+    return wait_until(condition, timeout, what, tail, interval_s=0.2)

@@ -13,13 +13,13 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
 from agentprobe.collector.ports import free_port
+from tests.rigs.waiting import wait_until
 
 
 def binaries() -> Path | None:
@@ -122,8 +122,7 @@ def start_cluster(bin_dir: Path) -> Cluster:
 
 
 def _wait_ready(cluster: Cluster, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def accepts() -> bool:
         if cluster.process.poll() is not None:
             log = (cluster.directory / "server.log").read_text(errors="replace")
             cluster.stop()
@@ -136,8 +135,12 @@ def _wait_ready(cluster: Cluster, timeout: float = 30.0) -> None:
                 dbname="postgres",
                 connect_timeout=2,
             ).close()
-            return
         except psycopg.OperationalError:
-            time.sleep(0.1)
-    cluster.stop()
-    raise RuntimeError("postgres did not accept connections in time")
+            return False
+        return True
+
+    try:
+        wait_until(accepts, timeout, "postgres to accept connections")
+    except TimeoutError:
+        cluster.stop()
+        raise

@@ -13,12 +13,13 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from tests.rigs.waiting import wait_until
 
 SINK = "probe_sink"
 RATE = 48000
@@ -149,14 +150,14 @@ def start_pulse(tmp_path: Path) -> PulseRig:
 
 
 def _wait_until_up(rig: PulseRig, limit_s: float = 10.0) -> None:
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
+    def answers() -> bool:
         if rig.process.poll() is not None:
             errors = (rig.root / "server.log").read_text(errors="replace")
             raise RuntimeError(f"pulseaudio exited with {rig.process.returncode}: {errors}")
         try:
             rig.pactl("info")
-            return
         except (RuntimeError, subprocess.TimeoutExpired):
-            time.sleep(0.1)
-    raise RuntimeError(f"pulseaudio did not answer within {limit_s:g} s")
+            return False
+        return True
+
+    wait_until(answers, limit_s, "pulseaudio to answer pactl info")

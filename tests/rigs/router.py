@@ -1,5 +1,7 @@
 """A two-namespace rig: a "client" whose default route goes over a veth pair to a
-"router" namespace that holds the gateway address and a test DNS responder."""
+"router" namespace that holds the gateway address and a test DNS responder.
+
+Built on the namespace primitives of `tests.rigs.netns` (`available`, `sh`)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentprobe.checks.network import FALLBACK_DNS_NAME
+from tests.rigs.netns import available, sh
 
 GATEWAY, CLIENT = "198.18.0.1", "198.18.0.2"  # RFC 2544 benchmarking range
 RESPONDER = Path(__file__).with_name("dnsresponder.py")
@@ -26,7 +29,7 @@ class Rig:
 
 
 def _ip(*args: str) -> None:
-    subprocess.run(["ip", *args], check=True, capture_output=True, timeout=10)
+    sh("ip", *args)
 
 
 def in_ns(ns: str, *argv: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -83,8 +86,4 @@ def namespaces(tag: str) -> Iterator[Rig]:
 
 def usable() -> str | None:
     """None when the rig can run here, else the reason it cannot."""
-    if os.geteuid() != 0:
-        return "network namespaces need root (CI runs as root)"
-    if shutil.which("ip") is None:
-        return "iproute2 is not installed (tests/run-all.sh installs it)"
-    return None
+    return available()
