@@ -57,11 +57,18 @@ class VoiceCheck(Check[VoiceConfig]):
         "loss_down_pct": Metric("%", "replies lost on the way back"),
         "loss_pct": Metric("%", "packets without a reply, both ways together"),
         "max_burst_loss": Metric("packets", "longest run of consecutive lost packets"),
-        "burst_ratio": Metric("ratio", "G.107 BurstR of the loss pattern (1 = random)"),
+        "burst_ratio": Metric("ratio", "G.107 BurstR of the worse direction's losses (1 = random)"),
+        "burst_ratio_up": Metric("ratio", "G.107 BurstR of the losses on the way there"),
+        "burst_ratio_down": Metric("ratio", "G.107 BurstR of the losses on the way back"),
         "reordered": Metric("packets", "replies that arrived after a later one"),
         "duplicates": Metric("packets", "replies received more than once"),
-        "r_factor": Metric("R", "ITU-T G.107 transmission rating"),
-        "mos": Metric("MOS", "mean opinion score from R (G.107 Annex B), 1 to 4.5"),
+        "r_factor": Metric("R", "ITU-T G.107 transmission rating of the worse direction"),
+        "mos": Metric("MOS", "mean opinion score of the worse direction (G.107 Annex B), 1-4.5"),
+        "r_factor_up": Metric("R", "G.107 rating of speech from the agent (up loss and jitter)"),
+        "r_factor_down": Metric("R", "G.107 rating of speech to the agent (down loss and jitter)"),
+        "mos_up": Metric("MOS", "MOS of what the customer hears from the agent"),
+        "mos_down": Metric("MOS", "MOS of what the agent hears from the customer"),
+        "worse_direction": Metric("name", "up or down: the direction that sets mos"),
         "mouth_to_ear_ms": Metric("ms", "one-way delay the E-model used (with jitter buffer)"),
         "packets_sent": Metric("packets", "probe packets sent"),
         "codec": Metric("name", "codec the probe imitated"),
@@ -114,8 +121,15 @@ class VoiceCheck(Check[VoiceConfig]):
         return self._grade(reflector, stream_stats(run.sent, run.reflected, run.arrivals))
 
     def _grade(self, reflector: str, s: StreamStats) -> CheckResult:
-        jitter = max(s.jitter_up_ms, s.jitter_down_ms)
-        r, mos = emodel.call_quality(s.rtt_ms, jitter, s.loss_pct, s.burst_r, self.codec)
+        # Each speech direction suffers only its own loss and jitter (G.107 rates one
+        # direction of a connection); the call is as good as its worse direction.
+        up = emodel.call_quality(s.rtt_ms, s.jitter_up_ms, s.loss_up_pct, s.burst_r_up, self.codec)
+        down = emodel.call_quality(
+            s.rtt_ms, s.jitter_down_ms, s.loss_down_pct, s.burst_r_down, self.codec
+        )
+        worse = "up" if up[1] < down[1] else "down"
+        r, mos = up if worse == "up" else down
+        jitter = s.jitter_up_ms if worse == "up" else s.jitter_down_ms
         metrics: dict[str, MetricValue] = {
             "rtt_ms": _ms(s.rtt_ms),
             "rtt_p95_ms": _ms(s.rtt_p95_ms),
@@ -127,11 +141,18 @@ class VoiceCheck(Check[VoiceConfig]):
             "loss_down_pct": round(s.loss_down_pct, 2),
             "loss_pct": round(s.loss_pct, 2),
             "max_burst_loss": s.max_burst_loss,
-            "burst_ratio": round(s.burst_r, 2),
+            "burst_ratio": round(s.burst_r_up if worse == "up" else s.burst_r_down, 2),
+            "burst_ratio_up": round(s.burst_r_up, 2),
+            "burst_ratio_down": round(s.burst_r_down, 2),
             "reordered": s.reordered,
             "duplicates": s.duplicates,
             "r_factor": round(r, 1),
             "mos": round(mos, 2),
+            "r_factor_up": round(up[0], 1),
+            "r_factor_down": round(down[0], 1),
+            "mos_up": round(up[1], 2),
+            "mos_down": round(down[1], 2),
+            "worse_direction": worse,
             "mouth_to_ear_ms": _ms(emodel.mouth_to_ear_ms(s.rtt_ms, jitter, self.codec)),
             "packets_sent": s.sent,
             "codec": self.config.codec,
@@ -141,7 +162,8 @@ class VoiceCheck(Check[VoiceConfig]):
 
     def _summary(self, m: dict[str, MetricValue]) -> str:
         return (
-            f"MOS {m['mos']} (R {m['r_factor']}, {self.codec.name}): round trip {m['rtt_ms']} ms "
+            f"MOS {m['mos']} (R {m['r_factor']}, {self.codec.name}, {m['worse_direction']} is "
+            f"worse: {m['mos_up']} up / {m['mos_down']} down): round trip {m['rtt_ms']} ms "
             f"(p95 {m['rtt_p95_ms']}), jitter {m['jitter_up_ms']} ms up / "
             f"{m['jitter_down_ms']} ms down, loss {m['loss_up_pct']}% up / "
             f"{m['loss_down_pct']}% down over {m['packets_sent']} packets"

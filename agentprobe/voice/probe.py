@@ -178,7 +178,7 @@ class ProbeStream:
         if reply.t1_ns != run.sent_at[reply.seq]:
             return 0  # not the packet we sent under that number
         self._highest_count = max(self._highest_count, reply.count)
-        run.arrivals.append(Echo(reply.seq, reply.t1_ns, reply.t2_ns, reply.t3_ns, t4))
+        run.arrivals.append(Echo(reply.seq, reply.t1_ns, reply.t2_ns, reply.t3_ns, t4, reply.count))
         return 1
 
     def _drain(self, sock: socket.socket) -> None:

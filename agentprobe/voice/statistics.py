@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 NS_PER_MS = 1e6
@@ -25,6 +25,7 @@ class Echo:
     t2: int
     t3: int
     t4: int
+    count: int = -1  # packets the reflector had accepted before this one; -1 unknown
 
     @property
     def rtt_ms(self) -> float:
@@ -88,6 +89,10 @@ def burst_ratio(lost: Sequence[bool]) -> float:
     gives 1; longer runs than chance give more. Estimates below 1 (losses more spread
     than random, or sampling noise) are reported as 1, the model's random-loss case.
     """
+    if lost and lost[-1]:
+        # A run cut off by the end of the trace has not ended yet: close it with a receipt
+        # rather than read "no recovery seen" as a run that never ends (BurstR -> sent).
+        lost = [*lost, False]
     pairs = list(itertools.pairwise(lost))
     after_ok = [b for a, b in pairs if not a]
     after_lost = [b for a, b in pairs if a]
@@ -99,9 +104,15 @@ def burst_ratio(lost: Sequence[bool]) -> float:
 
 
 def reordered(arrival_seqs: Sequence[int]) -> int:
-    """Packets that arrived after a packet with a higher sequence number (RFC 4737 style)."""
-    count, highest = 0, -1
+    """Packets that arrived after a packet with a higher sequence number (RFC 4737 §3).
+
+    A second copy of a packet already seen is a duplicate, not a reordered packet.
+    """
+    count, highest, seen = 0, -1, set()
     for seq in arrival_seqs:
+        if seq in seen:
+            continue
+        seen.add(seq)
         if seq < highest:
             count += 1
         highest = max(highest, seq)
@@ -123,6 +134,8 @@ class StreamStats:
     loss_pct: float
     max_burst_loss: int
     burst_r: float
+    burst_r_up: float
+    burst_r_down: float
     rtt_ms: float
     rtt_p95_ms: float
     rtt_min_ms: float
@@ -137,9 +150,12 @@ class StreamStats:
 def stream_stats(sent: int, reflected: int, arrivals: Sequence[Echo]) -> StreamStats:
     """Figures for `sent` packets of which the reflector accepted `reflected` and
     `arrivals` (in arrival order, duplicates included) came back."""
-    unique = {s.seq: s for s in arrivals}
+    unique: dict[int, Echo] = {}
+    for echo in arrivals:
+        unique.setdefault(echo.seq, echo)  # the first copy's timestamps; later ones are dups
     reflected = min(max(reflected, len(unique)), sent)
     lost = lost_flags(sent, unique)
+    up_lost, down_lost = direction_losses(sent, reflected, unique, lost)
     by_t2 = sorted(unique.values(), key=lambda s: s.t2)
     up = [(s.t2 - s.t1) / NS_PER_MS for s in by_t2]
     down = [(s.t4 - s.t3) / NS_PER_MS for s in unique.values()]
@@ -153,6 +169,8 @@ def stream_stats(sent: int, reflected: int, arrivals: Sequence[Echo]) -> StreamS
         loss_pct=_pct(sent - len(unique), sent),
         max_burst_loss=max(runs, default=0),
         burst_r=burst_ratio(lost),
+        burst_r_up=burst_ratio(up_lost),
+        burst_r_down=burst_ratio(down_lost),
         rtt_ms=percentile(rtts, 50),
         rtt_p95_ms=percentile(rtts, 95),
         rtt_min_ms=min(rtts, default=math.nan),
@@ -163,6 +181,39 @@ def stream_stats(sent: int, reflected: int, arrivals: Sequence[Echo]) -> StreamS
         reordered=reordered([s.seq for s in arrivals]),
         duplicates=duplicates([s.seq for s in arrivals]),
     )
+
+
+def direction_losses(
+    sent: int, reflected: int, unique: Mapping[int, Echo], lost: Sequence[bool]
+) -> tuple[list[bool], list[bool]]:
+    """The loss pattern of each direction: (up over every packet sent, down over every
+    packet that reached the reflector).
+
+    Each reply carries how many packets the reflector had accepted before it, so a gap
+    between two answered packets splits into those lost on the way there and those lost
+    on the way back. Their order inside a gap is not known; each part is taken as one
+    run (gaps are short, and a run is what burstiness is about). Without the counts
+    (an older reflector) both directions get the round-trip pattern.
+    """
+    if any(echo.count < 0 for echo in unique.values()):
+        return list(lost), list(lost)
+    up: list[bool] = []
+    down: list[bool] = []
+    previous_seq, previous_count = -1, -1
+    for seq in sorted(unique):
+        _gap(up, down, seq - previous_seq - 1, unique[seq].count - previous_count - 1)
+        up.append(False)
+        down.append(False)
+        previous_seq, previous_count = seq, unique[seq].count
+    _gap(up, down, sent - previous_seq - 1, reflected - previous_count - 1)
+    return up, down
+
+
+def _gap(up: list[bool], down: list[bool], missing: int, reached: int) -> None:
+    """`missing` unanswered packets, of which `reached` got to the reflector."""
+    reached = min(max(reached, 0), missing)
+    up.extend([True] * (missing - reached) + [False] * reached)
+    down.extend([True] * reached)
 
 
 def _pct(part: int, whole: int) -> float:

@@ -11,14 +11,22 @@ from agentprobe.voice.statistics import Echo
 
 
 def probe_run(sent: int, lost_up: set[int], lost_down: set[int], rtt_ms: float) -> ProbeRun:
-    """A run where `lost_up` never reached the reflector and `lost_down` never came back."""
+    """A run where `lost_up` never reached the reflector and `lost_down` never came back.
+
+    Each reply carries the reflector's count of packets accepted before it, as the real
+    reflector's do.
+    """
     run = ProbeRun(sent=sent, reflected=sent - len(lost_up))
+    accepted = 0
     for seq in range(sent):
-        if seq in lost_up or seq in lost_down:
+        if seq in lost_up:
+            continue
+        accepted += 1
+        if seq in lost_down:
             continue
         t1 = seq * 20_000_000
         t2 = t1 + int(rtt_ms / 2 * 1e6)
-        run.arrivals.append(Echo(seq, t1, t2, t2, t2 + int(rtt_ms / 2 * 1e6)))
+        run.arrivals.append(Echo(seq, t1, t2, t2, t2 + int(rtt_ms / 2 * 1e6), accepted - 1))
     return run
 
 

@@ -9,6 +9,7 @@ from agentprobe.checks.bandwidth import BandwidthCheck, BandwidthConfig
 from agentprobe.checks.voice import VoiceCheck, VoiceConfig
 from agentprobe.config.sections import StreamsSection
 from agentprobe.report import Status
+from agentprobe.voice import emodel
 from agentprobe.voice.probe import ProbeError
 from tests.checks.contract import REQUIRED_BANDWIDTH, REQUIRED_VOICE
 from tests.checks.fakes import FixedPinger, ScriptedPath, ScriptedProbe, probe_run
@@ -112,3 +113,24 @@ def test_probe_error_is_a_readable_error() -> None:
     result = VoiceCheck(VoiceConfig(), broken).run()  # type: ignore[arg-type]
     assert result.status is Status.ERROR
     assert "HTTP 401" in result.summary
+
+
+def test_each_speech_direction_is_scored_with_its_own_loss() -> None:
+    lost_up = set(range(0, 1000, 33))  # 31 packets: 3.1 % on the way there
+    lost_down = set(range(16, 1000, 33))  # 30 of the 969 that arrived: 3.1 % back
+    probe = ScriptedProbe(probe_run(1000, lost_up, lost_down, rtt_ms=40))
+    m = VoiceCheck(VoiceConfig(), probe).run().metrics
+    codec = emodel.CODECS["g711"]
+    up = emodel.call_quality(40.0, 0.0, 3.1, 1.0, codec)
+    down = emodel.call_quality(40.0, 0.0, 100 * 30 / 969, 1.0, codec)
+    assert (m["mos_up"], m["mos_down"]) == (round(up[1], 2), round(down[1], 2))
+    assert m["mos"] == min(m["mos_up"], m["mos_down"]) and m["worse_direction"] == "up"
+    # Both directions' loss added together (6.3 %) would have read about 3.7: a warn.
+    assert 4.0 < float(m["mos"]) < 4.2  # type: ignore[arg-type]
+
+
+def test_a_burst_on_the_way_back_is_not_blamed_on_the_way_there() -> None:
+    probe = ScriptedProbe(probe_run(500, set(range(0, 500, 50)), set(range(200, 210)), 40))
+    m = VoiceCheck(VoiceConfig(), probe).run().metrics
+    assert m["burst_ratio_up"] == 1.0
+    assert float(m["burst_ratio_down"]) > 5  # type: ignore[arg-type]

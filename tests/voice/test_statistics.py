@@ -68,3 +68,19 @@ def test_stream_stats_per_direction() -> None:
     assert stats.jitter_down_ms == pytest.approx(0.0, abs=1e-6)
     assert stats.jitter_up_ms == pytest.approx(1 - (15 / 16) ** 91, abs=1e-3)
     assert stats.pdv_up_ms == pytest.approx(1.0)
+
+
+def test_a_loss_run_at_the_end_of_the_trace_is_not_endless() -> None:
+    # 497 answered, then 3 lost: one run of 3 among 500, not a BurstR of 497.
+    lost = [False] * 497 + [True] * 3
+    assert statistics.burst_ratio(lost) == pytest.approx(1 / (1 / 497 + 1 / 3), rel=1e-9)
+
+
+def test_a_duplicate_is_not_reordering_and_keeps_the_first_copy() -> None:
+    assert statistics.reordered([0, 1, 2, 1, 3]) == 0
+    first = [_sample(seq, 10.0, 10.0) for seq in range(50)]
+    late_copy = _sample(10, 10.0, 90.0)  # the same packet again, 80 ms later
+    stats = statistics.stream_stats(50, 50, [*first[:11], late_copy, *first[11:]])
+    clean = statistics.stream_stats(50, 50, first)
+    assert (stats.duplicates, stats.reordered) == (1, 0)
+    assert stats.jitter_down_ms == clean.jitter_down_ms == 0.0
