@@ -153,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.describe:
         print(json.dumps(describe(config)))
         return 0
-    env = environment(config, token=read_token(config.data_dir))
+    env = environment(config, token=read_token(config.data_dir), options={"trigger": args.trigger})
     inventory = InventoryStore(config.data_dir / INVENTORY_FILE)
     report = run_checks(config, env, select(args.names), args.trigger, args.in_call, inventory)
     sys.stdout.write(report.to_json())

@@ -98,16 +98,19 @@ def steady_rate_kbps(
     """The rate while every flow was busy: after the ramp-up, before the wind-down.
 
     The window starts `warmup_fraction` of the way into the moving time (TCP ramp) and
-    ends at `until`, the moment the flows were told to stop, if they were still moving
-    then. Past that point each flow stops at its own pace (a write in progress aborts,
-    queued data drains, sockets close), so the count slows for up to half a second: in
-    a 4 s test that tail alone reads the rate a tenth or more below the link.
+    ends at `until`, the moment the flows were told to stop. Past that point each flow
+    stops at its own pace (a write in progress aborts, queued data drains, sockets
+    close), so the count slows for up to half a second: in a 4 s test that tail alone
+    reads the rate a tenth or more below the link. Before it, time without progress is
+    the link's own: a transfer that stalls after 3 s of an 8 s test counts all 8 s.
+    Only flows that finished their work before being told to stop (the samples end
+    before `until`) end the window at their last byte.
     """
     if len(samples) < 2:
         return 0.0
     begin, end = first_moving(samples), last_moving(samples)
-    if until is not None:
-        end = min(end, until)
+    if until is not None and samples[-1][0] >= until:
+        end = until
     start = begin + (end - begin) * warmup_fraction
     if end - start <= 0:
         return 0.0

@@ -11,11 +11,13 @@ margin; `agentprobe check --only bandwidth --full` measures full capacity.
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from agentprobe.bandwidth.bufferbloat import bufferbloat_grade
@@ -24,7 +26,7 @@ from agentprobe.checks.base import Check, Environment, Metric
 from agentprobe.checks.session import collector_session
 from agentprobe.config.sections import StreamsSection
 from agentprobe.config.spec import CheckConfig, every, setting
-from agentprobe.report import CheckResult, MetricValue, Status
+from agentprobe.report import CheckResult, MetricValue, Status, worst
 from agentprobe.thresholds import Band
 
 if TYPE_CHECKING:
@@ -32,6 +34,11 @@ if TYPE_CHECKING:
 
 IDLE_S = 1.0
 SETTLE_S = 0.3  # loaded latency counts after the queue has had time to fill
+# Bufferbloat is graded only after each direction saturated the link this long: a queue
+# needs a full link for a while to fill, which is why RPM and Waveform measure under
+# seconds of sustained load. A quick test stops once the budget is proven (~1 s).
+SATURATED_S = 2.0
+FULL_STATE_FILE = "bandwidth-full.json"
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,14 @@ class BandwidthConfig(CheckConfig):
     )
     margin: float = setting(
         1.5, "an early stop needs budget x headroom x margin for a full second", minimum=1
+    )
+    full_every: float = setting(
+        14400.0,
+        "the daemon measures full capacity (and grades bufferbloat) at shift start and "
+        "at most this often; other runs stop once the budget is proven",
+        duration=True,
+        minimum=0,
+        maximum=7 * 86400,
     )
 
 
@@ -70,9 +85,12 @@ class BandwidthCheck(Check[BandwidthConfig]):
         "loaded_up_latency_ms": Metric("ms", "median RTT while uploading"),
         "latency_increase_ms": Metric("ms", "loaded minus idle latency"),
         "bufferbloat_grade": Metric(
-            "grade", "A+ < 5 ms added, A < 30, B < 60, C < 200, D < 400, F"
+            "grade", "A+ <= 5 ms added, A <= 30, B <= 60, C <= 200, D <= 400, F; none if not graded"
         ),
         "full_capacity": Metric("bool", "measured to capacity (false: stopped once enough)"),
+        "bufferbloat_graded": Metric(
+            "bool", "each direction saturated the link long enough to fill its queue"
+        ),
         "bytes_used": Metric("bytes", "bytes moved by the test, both directions"),
         "backend": Metric("name", "collector or ookla"),
     }
@@ -95,11 +113,15 @@ class BandwidthCheck(Check[BandwidthConfig]):
         super().__init__(config)
         self.streams, self.connect, self.full = streams, connect, full
         self.progress, self.sleep = progress, sleep
+        self.full_runs: FullRuns | None = None
 
     @classmethod
     def create(cls, config: BandwidthConfig, env: Environment) -> BandwidthCheck:
-        full = bool(env.options.get("full"))
-        return cls(config, env.streams, _connector(config, env), full, env.progress)
+        schedule = FullRuns(env.data_dir / FULL_STATE_FILE, config.full_every)
+        full = bool(env.options.get("full")) or schedule.due(str(env.options.get("trigger", "")))
+        check = cls(config, env.streams, _connector(config, env), full, env.progress)
+        check.full_runs = schedule
+        return check
 
     def collect(self) -> CheckResult:
         budget = self.streams.budget_kbps
@@ -119,6 +141,8 @@ class BandwidthCheck(Check[BandwidthConfig]):
             path.pinger.stop()
         if down.bytes == 0 or up.bytes == 0:
             raise RuntimeError(f"no data moved to or from {path.server}; is it serving?")
+        if self.full and self.full_runs is not None:
+            self.full_runs.record()
         return self._grade(budget, down, up, idle, down_rtts, up_rtts, path.bytes_used)
 
     def _phase(
@@ -143,7 +167,12 @@ class BandwidthCheck(Check[BandwidthConfig]):
     ) -> CheckResult:
         idle_ms, down_ms, up_ms = _median(idle), _median(down_rtts), _median(up_rtts)
         loaded = max((v for v in (down_ms, up_ms) if v is not None), default=None)
-        increase = loaded - idle_ms if loaded is not None and idle_ms is not None else None
+        graded = _saturated(down) and _saturated(up)
+        increase = (
+            round(max(0.0, loaded - idle_ms), 1)
+            if graded and loaded is not None and idle_ms is not None
+            else None
+        )
         metrics: dict[str, MetricValue] = {
             "download_kbps": round(down.kbps, 1),
             "upload_kbps": round(up.kbps, 1),
@@ -155,14 +184,18 @@ class BandwidthCheck(Check[BandwidthConfig]):
             "loaded_latency_ms": loaded,
             "loaded_down_latency_ms": down_ms,
             "loaded_up_latency_ms": up_ms,
-            "latency_increase_ms": round(max(0.0, increase), 1) if increase is not None else None,
+            "latency_increase_ms": increase,
             "bufferbloat_grade": bufferbloat_grade(increase) if increase is not None else None,
             "full_capacity": not (down.stopped_early or up.stopped_early),
+            "bufferbloat_graded": increase is not None,
             "bytes_used": bytes_used,
             "backend": self.config.backend,
         }
         statuses = [self._rate_status(down.kbps, budget), self._rate_status(up.kbps, budget)]
-        result = self.result(self._summary(metrics, down, up), metrics, self.ADVICE, statuses)
+        latency_status = self.grade("latency_increase_ms", increase)
+        rates_first = worst(statuses) == worst([*statuses, latency_status])
+        summary = self._summary(metrics, down, up, rates_first)
+        result = self.result(summary, metrics, self.ADVICE, statuses)
         if Status.FAIL in statuses or Status.WARN in statuses:
             result.advice.insert(0, self._rate_advice(metrics, budget))
         return result
@@ -188,25 +221,69 @@ class BandwidthCheck(Check[BandwidthConfig]):
             "video on the same connection, use a cable instead of Wi-Fi, or upgrade the plan."
         )
 
-    def _summary(self, m: dict[str, MetricValue], down: Transfer, up: Transfer) -> str:
+    def _summary(
+        self, m: dict[str, MetricValue], down: Transfer, up: Transfer, rates_first: bool
+    ) -> str:
+        """Two sentences, the one that explains the status first."""
+
         def rate(t: Transfer) -> str:
             figure = f"{t.kbps / 1000:.1f} Mbit/s" if t.kbps >= 1000 else f"{t.kbps:.0f} kbps"
             return ("at least " if t.stopped_early else "") + figure
 
-        calls = (
-            f"the link carries about {m['calls_down']} simultaneous calls down and "
-            f"{m['calls_up']} up at {self.streams.voice_kbps:g} kbps each"
-        )
-        latency = (
-            f"latency {m['idle_latency_ms']} ms idle, {m['loaded_latency_ms']} ms loaded "
-            f"(bufferbloat {m['bufferbloat_grade']})"
-            if m["loaded_latency_ms"] is not None
-            else "latency under load not measured (no ping answered)"
-        )
-        return (
+        rates = (
             f"Download {rate(down)}, upload {rate(up)} against {m['required_down_kbps']:g} kbps "
-            f"needed each way: {calls}; {latency}"
+            f"needed each way: the link carries about {m['calls_down']} simultaneous calls "
+            f"down and {m['calls_up']} up at {self.streams.voice_kbps:g} kbps each"
         )
+        latency = _latency_sentence(m)
+        return f"{rates}. {latency}." if rates_first else f"{latency}. {rates}."
+
+
+def _latency_sentence(m: Mapping[str, MetricValue]) -> str:
+    idle, loaded = m["idle_latency_ms"], m["loaded_latency_ms"]
+    if idle is None and loaded is None:
+        return "Latency not measured (no ping answered)"
+    if idle is None:
+        return f"Latency {loaded} ms under load (no ping answered while idle, so no grade)"
+    if loaded is None:
+        return f"Latency {idle} ms idle (no ping answered under load, so no grade)"
+    if m["bufferbloat_grade"] is None:
+        return (
+            f"Latency {idle} ms idle, {loaded} ms loaded (bufferbloat not graded: the quick "
+            "test stops once the budget is proven; `--full` and the daemon's full runs grade it)"
+        )
+    return (
+        f"Bufferbloat {m['bufferbloat_grade']}: latency {idle} ms idle, {loaded} ms loaded "
+        f"(+{m['latency_increase_ms']} ms)"
+    )
+
+
+def _saturated(transfer: Transfer) -> bool:
+    return not transfer.stopped_early and transfer.seconds >= SATURATED_S
+
+
+class FullRuns:
+    """When the daemon last measured full capacity, in a small state file in the data dir."""
+
+    def __init__(self, path: Path, every_s: float, clock: Callable[[], float] = time.time) -> None:
+        self.path, self.every_s, self.clock = path, every_s, clock
+
+    def due(self, trigger: str) -> bool:
+        """Full at shift start and when the last full run is older than `every_s`; only for
+        the daemon's runs (a person at `agentprobe check` asks with `--full`)."""
+        if trigger not in ("schedule", "shift_start"):
+            return False
+        return trigger == "shift_start" or self.clock() - self._last() >= self.every_s
+
+    def record(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps({"at": self.clock()}))
+
+    def _last(self) -> float:
+        try:
+            return float(json.loads(self.path.read_text())["at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0.0
 
 
 def _median(values: list[float]) -> float | None:

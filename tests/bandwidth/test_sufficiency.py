@@ -64,3 +64,19 @@ def test_the_stop_time_never_extends_the_window_past_the_last_byte() -> None:
     moving = ramp(2000, 2.0, start=0.0)
     idle_tail = [(2.0 + i / 10, moving[-1][1]) for i in range(1, 6)]
     assert steady_rate_kbps(moving + idle_tail, until=4.0) == pytest.approx(2000, rel=0.01)
+
+
+def test_a_stall_before_the_stop_counts_against_the_rate() -> None:
+    # 500 kbps for 3 s, then nothing until the flows are stopped at 8 s.
+    moving = [(t / 10, int(500_000 / 8 * t / 10)) for t in range(31)]
+    stalled = [(t / 10, moving[-1][1]) for t in range(31, 86)]
+    rate = steady_rate_kbps([*moving, *stalled], until=8.0)
+    start = 0.1 + (8.0 - 0.1) * 0.2
+    expected = (moving[-1][1] - 500_000 / 8 * start) * 8 / 1000 / (8.0 - start)
+    assert rate == pytest.approx(expected, rel=1e-6)
+    assert rate < 200
+
+
+def test_flows_that_finish_early_end_the_window_at_their_last_byte() -> None:
+    done = [(t / 10, int(800_000 / 8 * t / 10)) for t in range(21)] + [(2.1, 200_000)]
+    assert steady_rate_kbps(done, until=8.0) == pytest.approx(800, rel=0.01)

@@ -44,8 +44,10 @@ class ScriptedProbe:
 
 @dataclass
 class FixedPinger:
-    idle_ms: float
-    loaded_ms: float
+    """One RTT while idle and another under load; None: no ping answered then."""
+
+    idle_ms: float | None
+    loaded_ms: float | None
     loaded_from: float = 0.0
 
     def start(self) -> None:
@@ -55,7 +57,9 @@ class FixedPinger:
         pass
 
     def rtts_ms(self, start: float, end: float) -> list[float]:
-        return [self.loaded_ms if self.loaded_from and start >= self.loaded_from else self.idle_ms]
+        loaded = self.loaded_from and start >= self.loaded_from
+        value = self.loaded_ms if loaded else self.idle_ms
+        return [] if value is None else [value]
 
 
 @dataclass

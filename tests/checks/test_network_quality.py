@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from agentprobe.bandwidth.sufficiency import Unreachable
-from agentprobe.checks.bandwidth import BandwidthCheck, BandwidthConfig
+from agentprobe.checks.bandwidth import BandwidthCheck, BandwidthConfig, FullRuns
 from agentprobe.checks.voice import VoiceCheck, VoiceConfig
 from agentprobe.config.sections import StreamsSection
 from agentprobe.report import Status
@@ -55,10 +57,10 @@ def test_budget_follows_streams() -> None:
 
 @pytest.mark.parametrize(
     ("loaded", "status", "grade"),
-    [(15, Status.PASS, "A"), (120, Status.WARN, "C"), (450, Status.FAIL, "F")],
+    [(16, Status.PASS, "A"), (120, Status.WARN, "C"), (450, Status.FAIL, "F")],
 )
 def test_latency_under_load(loaded: float, status: Status, grade: str) -> None:
-    result = bandwidth(ScriptedPath(50_000, 50_000, FixedPinger(10, loaded)))
+    result = bandwidth(ScriptedPath(50_000, 50_000, FixedPinger(10, loaded)), full=True)
     assert result.metrics["idle_latency_ms"] == 10
     assert result.metrics["loaded_latency_ms"] == loaded
     assert result.metrics["bufferbloat_grade"] == grade
@@ -134,3 +136,46 @@ def test_a_burst_on_the_way_back_is_not_blamed_on_the_way_there() -> None:
     m = VoiceCheck(VoiceConfig(), probe).run().metrics
     assert m["burst_ratio_up"] == 1.0
     assert float(m["burst_ratio_down"]) > 5  # type: ignore[arg-type]
+
+
+def test_a_quick_test_does_not_grade_bufferbloat() -> None:
+    result = bandwidth(ScriptedPath(50_000, 50_000, FixedPinger(10, 450)))
+    m = result.metrics
+    assert m["loaded_latency_ms"] == 450 and m["bufferbloat_graded"] is False
+    assert (m["latency_increase_ms"], m["bufferbloat_grade"]) == (None, None)
+    assert result.status is Status.PASS
+    assert "bufferbloat not graded" in result.summary
+
+
+def test_the_grade_and_the_status_agree_at_the_boundary() -> None:
+    result = bandwidth(ScriptedPath(50_000, 50_000, FixedPinger(10, 70)), full=True)
+    assert result.metrics["latency_increase_ms"] == 60.0
+    assert (result.metrics["bufferbloat_grade"], result.status) == ("B", Status.PASS)
+
+
+def test_a_summary_leads_with_the_reason_for_its_status() -> None:
+    bloated = bandwidth(ScriptedPath(50_000, 50_000, FixedPinger(10, 450)), full=True)
+    assert bloated.status is Status.FAIL
+    assert bloated.summary.startswith("Bufferbloat F: latency 10 ms idle, 450 ms loaded (+440 ms)")
+    slow = bandwidth(ScriptedPath(150, 150, FixedPinger(10, 450)), full=True)
+    assert slow.status is Status.FAIL and slow.summary.startswith("Download 150 kbps")
+
+
+def test_no_ping_answered_reads_as_words_not_none() -> None:
+    silent = FixedPinger(None, 20)
+    result = bandwidth(ScriptedPath(50_000, 50_000, silent), full=True)
+    assert "None" not in result.summary
+    assert "no ping answered while idle" in result.summary
+
+
+def test_the_daemon_measures_full_capacity_at_shift_start_and_every_few_hours(
+    tmp_path: Path,
+) -> None:
+    now = [1_000_000.0]
+    runs = FullRuns(tmp_path / "full.json", 4 * 3600, clock=lambda: now[0])
+    assert runs.due("schedule") and runs.due("shift_start") and not runs.due("manual")
+    runs.record()
+    now[0] += 3600
+    assert not runs.due("schedule") and runs.due("shift_start")
+    now[0] += 3 * 3600
+    assert runs.due("schedule")
