@@ -30,6 +30,9 @@ class Measurement(Protocol):
     def bytes_used(self) -> int: ...
     def download(self, rule: StopRule, progress: Callable[[float], None]) -> Transfer: ...
     def upload(self, rule: StopRule, progress: Callable[[float], None]) -> Transfer: ...
+    def cancel(self) -> None:
+        """End a transfer in progress now (the check overran its time limit)."""
+        ...
 
 
 @dataclass
@@ -49,6 +52,9 @@ class SpeedPath:
 
     def upload(self, rule: StopRule, progress: Callable[[float], None]) -> Transfer:
         return self.engine.upload(rule, progress)
+
+    def cancel(self) -> None:
+        self.engine.stop.set()
 
 
 def collector_path(

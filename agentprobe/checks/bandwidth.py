@@ -114,6 +114,12 @@ class BandwidthCheck(Check[BandwidthConfig]):
         self.streams, self.connect, self.full = streams, connect, full
         self.progress, self.sleep = progress, sleep
         self.full_runs: FullRuns | None = None
+        self._path: Measurement | None = None
+
+    def stop(self) -> None:
+        """Overran: end the transfer now, so no upload runs on beside the next check."""
+        if self._path is not None:
+            self._path.cancel()
 
     @classmethod
     def create(cls, config: BandwidthConfig, env: Environment) -> BandwidthCheck:
@@ -130,6 +136,7 @@ class BandwidthCheck(Check[BandwidthConfig]):
             path = self.connect()
         except Unreachable as error:
             return self.error(error.summary, *error.advice)
+        self._path = path
         path.pinger.start()
         try:
             started = time.perf_counter()

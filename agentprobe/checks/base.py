@@ -3,11 +3,16 @@
 A check subclasses `Check`, declares its metrics (name, unit, description) and the
 bands that grade them, and implements `collect()`. `run()` wraps `collect()` with a
 time limit and turns any exception into an `error` result, so one broken check never
-stops the others.
+stops the others. A check that overruns is stopped, not abandoned: its `stop()` is
+asked to interrupt what it is waiting on, and `CheckStopped` is raised inside its
+thread (CPython delivers it at the next bytecode, so a Python loop or a socket with a
+timeout ends within a moment; a call blocked in C for longer is reported as such).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -23,6 +28,12 @@ from agentprobe.thresholds import Band
 from agentprobe.uplink.access import CollectorAccess
 
 C = TypeVar("C", bound=CheckConfig)
+STOP_GRACE_S = 2.0  # how long a stopped check has to unwind (close sockets, streams)
+
+
+class CheckStopped(BaseException):
+    """Raised inside an overrunning check's thread. A BaseException, so the check's own
+    `except Exception` handlers let it through while its `finally` blocks still run."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,10 @@ class Check(ABC, Generic[C]):
 
     def __init__(self, config: C) -> None:
         self.config = config
+        self.stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Interrupt whatever `collect()` is blocked on; checks that wait in I/O override it."""
 
     @classmethod
     def create(cls, config: C, env: Environment) -> Check[C]:
@@ -92,21 +107,42 @@ class Check(ABC, Generic[C]):
 
     def _run_limited(self) -> CheckResult:
         box: list[CheckResult] = []
-        worker = threading.Thread(target=lambda: box.append(self._guarded()), daemon=True)
+        worker = threading.Thread(target=self._work, args=(box,), daemon=True)
         worker.start()
         worker.join(self.config.timeout)
         if box:
             return box[0]
+        ended = self._stop_worker(worker)
+        how = "was stopped" if ended else f"could not be stopped within {STOP_GRACE_S:g} s"
         return self.error(
-            f"did not finish within {self.config.timeout:g} s and was abandoned",
+            f"did not finish within {self.config.timeout:g} s and {how}",
             f"raise [{self.name}] timeout if this machine is known to be slow",
         )
+
+    def _stop_worker(self, worker: threading.Thread) -> bool:
+        """Stop an overrunning `collect()`; whether its thread has ended."""
+        self.stopping.set()
+        with contextlib.suppress(Exception):  # a failing hook must not hide the timeout
+            self.stop()
+        if worker.ident is not None:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(worker.ident), ctypes.py_object(CheckStopped)
+            )
+        worker.join(STOP_GRACE_S)
+        return not worker.is_alive()
+
+    def _work(self, box: list[CheckResult]) -> None:
+        # CheckStopped arriving after collect() had returned: the result is late anyway.
+        with contextlib.suppress(CheckStopped):
+            box.append(self._guarded())
 
     def _guarded(self) -> CheckResult:
         try:
             return self._declared(self.collect())
         except Skipped as skipped:
             return CheckResult(self.name, Status.SKIP, skipped.summary, advice=skipped.advice)
+        except CheckStopped:
+            return self.error("stopped: it overran its time limit")
         except Exception as exc:  # the contract: any failure becomes a readable error
             return self.error(f"could not run: {type(exc).__name__}: {exc}")
 

@@ -71,6 +71,7 @@ class ScriptedPath:
     pinger: FixedPinger
     server: str = "test"
     rules: list[StopRule] = field(default_factory=list)
+    cancelled: bool = False
 
     @property
     def bytes_used(self) -> int:
@@ -86,6 +87,9 @@ class ScriptedPath:
 
     def upload(self, rule: StopRule, progress: Callable[[float], None]) -> Transfer:
         return self._run("upload", self.up_kbps, rule)
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
 
 class ScriptedAcks:

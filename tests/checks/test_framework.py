@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
+from agentprobe.checks.bandwidth import BandwidthCheck, BandwidthConfig
 from agentprobe.checks.base import Check, Environment, Metric, Skipped
 from agentprobe.checks.registry import CHECKS, by_name, config_sections
 from agentprobe.checks.runner import UnknownCheck, environment, run_checks, select
-from agentprobe.config.sections import Config
+from agentprobe.config.sections import Config, StreamsSection
 from agentprobe.config.spec import CheckConfig
 from agentprobe.report import CheckResult, Status
 from agentprobe.thresholds import Band
+from tests.checks.fakes import FixedPinger, ScriptedPath
 
 RELEASE = threading.Event()
 
@@ -91,7 +94,7 @@ def test_a_raising_and_a_hanging_check_become_errors_and_the_others_run(
     got = [(r.name, r.status, r.summary) for r in report.checks]
     assert got == [
         ("raising", Status.ERROR, "could not run: RuntimeError: sensor exploded"),
-        ("hanging", Status.ERROR, "did not finish within 1 s and was abandoned"),
+        ("hanging", Status.ERROR, "did not finish within 1 s and could not be stopped within 2 s"),
         ("fine", Status.WARN, "fine"),
         ("nothere", Status.SKIP, "no collector configured"),
         ("unbuildable", Status.ERROR, "could not start: OSError: no such device"),
@@ -156,3 +159,65 @@ def test_design_section_4_metrics_are_declared() -> None:
     }
     for name, metrics in required.items():
         assert metrics <= set(by_name()[name].metrics)
+
+
+class Spinning(Fine):
+    """Busy in Python and never looks at `stopping`: a runaway loop."""
+
+    name = "spinning"
+    laps = 0
+
+    def collect(self) -> CheckResult:
+        while True:
+            Spinning.laps += 1
+            time.sleep(0.005)
+
+
+class Waiting(Fine):
+    """Blocked on something only its `stop()` can end, like a transfer in progress."""
+
+    name = "waiting"
+
+    def __init__(self, config: CheckConfig) -> None:
+        super().__init__(config)
+        self.done = threading.Event()
+        self.cleaned_up = False
+
+    def collect(self) -> CheckResult:
+        try:
+            self.done.wait(60)
+            return self.result("late", {})
+        finally:
+            self.cleaned_up = True
+
+    def stop(self) -> None:
+        self.done.set()
+
+
+def test_an_overrunning_check_is_stopped_not_abandoned() -> None:
+    result = Spinning(CheckConfig(timeout=0.3)).run()
+    assert result.summary == "did not finish within 0.3 s and was stopped"
+    laps = Spinning.laps
+    time.sleep(0.1)
+    assert Spinning.laps == laps  # nothing runs on behind the next check
+
+
+def test_a_stopped_check_unwinds_through_its_finally_blocks() -> None:
+    check = Waiting(CheckConfig(timeout=0.3))
+    result = check.run()
+    assert result.summary == "did not finish within 0.3 s and was stopped"
+    assert check.cleaned_up and check.stopping.is_set()
+
+
+def test_an_overrunning_bandwidth_test_cancels_its_transfer() -> None:
+    path = ScriptedPath(50_000, 50_000, FixedPinger(10, 20))
+
+    def idle_second(seconds: float) -> None:
+        for _ in range(500):  # 5 s in short naps: a Python loop, so the stop lands
+            time.sleep(0.01)
+
+    check = BandwidthCheck(
+        BandwidthConfig(timeout=0.3), StreamsSection(), lambda: path, sleep=idle_second
+    )
+    assert check.run().summary == "did not finish within 0.3 s and was stopped"
+    assert path.cancelled
