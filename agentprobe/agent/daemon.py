@@ -16,10 +16,12 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from agentprobe.agent import state
+from agentprobe.agent.call_intake import CallIntake, grade_in_child
 from agentprobe.agent.delivery.outbox import Outbox
 from agentprobe.agent.link import Link
 from agentprobe.agent.scheduler import Pick, Plan, Scheduler, next_shift_start
@@ -50,6 +52,7 @@ class Daemon:
         stop: threading.Event,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
+        calls: CallIntake | None = None,
     ) -> None:
         self.config, self.link, self.outbox = config, link, outbox
         self.run_cycle, self.call_signal, self.stop, self.clock = run_cycle, in_call, stop, clock
@@ -60,6 +63,7 @@ class Daemon:
         self.postponed: tuple[str, ...] = ()
         self.shift_at: float | None = None
         self.started_at = utc_now()
+        self.calls = calls
 
     def run(self) -> None:
         """Loop until `stop` is set. Every wait is bounded by TICK_S."""
@@ -91,6 +95,11 @@ class Daemon:
             self.postponed = pick.postponed
             if pick.names:
                 self.cycle(pick, now)
+        if self.calls is not None:
+            for files, report in self.calls.take(now):
+                if report is not None:
+                    self.queue(report)
+                self.calls.done(files, report)
         before = self.link.describe()
         self.link.flush(self.stop)
         if self.link.describe() != before:
@@ -103,6 +112,10 @@ class Daemon:
         if report is None:
             log.warning("check run did not produce a report")
             return
+        self.queue(report)
+
+    def queue(self, report: Report) -> None:
+        """Commit a report to the outbox (unless local-only) and note its results."""
         if self.config.collector.url:  # local-only mode keeps results, uploads nothing
             evicted = self.outbox.put(report.report_id, report.to_json())
             log.info("queued report %s (%s)", report.report_id, report.status.value)
@@ -196,7 +209,8 @@ def _run(config: Config, schedule: Schedule, stop: threading.Event) -> None:
         return run_in_child(config, schedule.timeouts, names, trigger, in_call, stop)
 
     calls = detector(schedule.softphones, lambda: {os.getpid()})
-    daemon = Daemon(config, schedule.plans, link, outbox, run_cycle, calls, stop)
+    intake = CallIntake([Path(p) for p in schedule.call_spools], grade_in_child(config.source))
+    daemon = Daemon(config, schedule.plans, link, outbox, run_cycle, calls, stop, calls=intake)
     log.info("agentprobe daemon started for %s, data in %s", config.agent_id, config.data_dir)
     try:
         daemon.run()

@@ -6,9 +6,12 @@ prints the report as JSON on stdout; progress and errors go to stderr (the daemo
 
     python -m agentprobe.agent.worker --trigger schedule [--in-call] [--config FILE] NAME...
     python -m agentprobe.agent.worker --describe [--config FILE]
+    python -m agentprobe.agent.worker --calls [--config FILE] SPOOL_FILE...
 
 `--describe` validates the whole config (every check's section) and prints the schedule
-the daemon needs, so the daemon itself never imports the check modules.
+the daemon needs, so the daemon itself never imports the check modules. `--calls`
+grades finished call records from the spool and prints one line per report,
+`{"files": [...], "report": {...}}`, or `{"files": [...], "error": "..."}`.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from agentprobe.agent.scheduler import Plan
@@ -30,6 +34,7 @@ from agentprobe.config.sections import Config
 from agentprobe.report import Report
 
 INVENTORY_FILE = "inventory.json"
+CALL_SPOOL_DIR = "calls"
 
 
 class ConfigRejected(Exception):
@@ -43,6 +48,7 @@ class Schedule:
     plans: list[Plan]
     timeouts: dict[str, float]
     softphones: list[str]
+    call_spools: list[str] = field(default_factory=list)  # empty: no finished calls reported
 
 
 def command(config: Config, names: Sequence[str], trigger: str, in_call: bool) -> list[str]:
@@ -66,13 +72,13 @@ def describe_in_child(config_path: str | None) -> Schedule:
     data = json.loads(done.stdout)
     plans = [Plan(p["name"], p["interval_s"], p["heavy"]) for p in data["plans"]]
     timeouts = {name: float(t) for name, t in data["timeouts"].items()}
-    return Schedule(plans, timeouts, list(data["softphones"]))
+    return Schedule(plans, timeouts, list(data["softphones"]), list(data.get("call_spools", [])))
 
 
 def describe(config: Config) -> dict[str, Any]:
     from agentprobe.checks.registry import CHECKS
 
-    enabled = [check for check in CHECKS if config.check(check.name).enabled]
+    enabled = [c for c in CHECKS if config.check(c.name).enabled and c.scheduled]
     return {
         "plans": [
             {"name": c.name, "interval_s": config.check(c.name).interval, "heavy": c.heavy}
@@ -80,7 +86,41 @@ def describe(config: Config) -> dict[str, Any]:
         ],
         "timeouts": {c.name: config.check(c.name).timeout for c in enabled},
         "softphones": softphone_processes(config),
+        "call_spools": call_spools(config),
     }
+
+
+def call_spools(config: Config) -> list[str]:
+    """Where finished calls wait: the browser host's in the data dir, the capture service's."""
+    from agentprobe.checks.call import CallCheck, CallConfig
+
+    section = config.checks.get(CallCheck.name)
+    if not isinstance(section, CallConfig) or not section.enabled:
+        return []
+    own = str(config.data_dir / CALL_SPOOL_DIR)
+    return [own, section.capture_spool] if section.capture_spool else [own]
+
+
+def grade_calls(config: Config, files: Sequence[str]) -> list[dict[str, Any]]:
+    """One line per call_end report made of these spool files (merged where one call was
+    seen by capture and by the browser), or per file that is not a call record."""
+    from agentprobe.calls.merge import merge_calls
+    from agentprobe.calls.spool import read_record
+    from agentprobe.checks.call import CallCheck, CallConfig, call_report
+
+    section = config.check(CallCheck.name)
+    check = CallCheck(section if isinstance(section, CallConfig) else CallConfig())
+    lines: list[dict[str, Any]] = []
+    records = []
+    for name in files:
+        record = read_record(Path(name))
+        if record is None:
+            lines.append({"files": [name], "error": "not a call record"})
+        else:
+            records.append((name, record))
+    for names, record in merge_calls(records):
+        lines.append({"files": names, "report": call_report(config, record, check).to_dict()})
+    return lines
 
 
 def softphone_processes(config: Config) -> list[str]:
@@ -141,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--in-call", action="store_true")
     parser.add_argument("--config")
     parser.add_argument("--describe", action="store_true")
+    parser.add_argument("--calls", action="store_true")
     parser.add_argument("names", nargs="*")
     args = parser.parse_args(argv)
     # The daemon decides when to stop us; a terminal's Ctrl-C must not cut a check short.
@@ -152,6 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
     if args.describe:
         print(json.dumps(describe(config)))
+        return 0
+    if args.calls:
+        for line in grade_calls(config, args.names):
+            print(json.dumps(line, allow_nan=False))
         return 0
     env = environment(config, token=read_token(config.data_dir), options={"trigger": args.trigger})
     inventory = InventoryStore(config.data_dir / INVENTORY_FILE)

@@ -59,7 +59,7 @@ class CallSpool:
             return
         paths = sorted(self.directory.glob(f"*{SUFFIX}"), key=_mtime)
         for path in paths:
-            record = _read(path)
+            record = read_record(path)
             if record is not None:
                 yield path, record
 
@@ -75,7 +75,8 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _read(path: Path) -> dict[str, Any] | None:
+def read_record(path: Path) -> dict[str, Any] | None:
+    """One spooled record, or None when the file is gone, too large or not a record."""
     try:
         if path.stat().st_size > MAX_RECORD_BYTES:
             return None

@@ -81,6 +81,7 @@ class Check(ABC, Generic[C]):
     bands: ClassVar[Mapping[str, Band]] = {}
     headline: ClassVar[tuple[str, ...]] = ()  # the key figures shown in the human table
     heavy: ClassVar[bool] = False  # heavy checks load the network and are postponed during calls
+    scheduled: ClassVar[bool] = True  # False: graded from events (a finished call), not run
 
     def __init__(self, config: C) -> None:
         self.config = config

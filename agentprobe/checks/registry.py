@@ -13,6 +13,7 @@ from typing import Any
 from agentprobe.checks.audio_devices import AudioDevicesCheck
 from agentprobe.checks.bandwidth import BandwidthCheck
 from agentprobe.checks.base import Check
+from agentprobe.checks.call import CallCheck
 from agentprobe.checks.network import NetworkCheck
 from agentprobe.checks.noise import NoiseCheck
 from agentprobe.checks.software import SoftwareCheck
@@ -31,6 +32,7 @@ CHECKS: tuple[type[Check], ...] = (
     VoiceCheck,
     AudioDevicesCheck,
     NoiseCheck,
+    CallCheck,
 )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from agentprobe.checks.base import Check
+from agentprobe.checks.registry import CHECKS
 from agentprobe.checks.runner import UnknownCheck, environment, run_checks, select
 from agentprobe.commands.common import config_option, load_config, print_json
 from agentprobe.commands.render import print_check_list, print_report
@@ -60,7 +61,7 @@ def check(
     except UnknownCheck as error:
         raise click.UsageError(str(error)) from None
     if list_checks:
-        print_check_list(selected)
+        print_check_list(selected if only else list(CHECKS))  # unscheduled ones too
         ctx.exit(0)
     config = load_config(config_path)
     token = _token(config, selected, upload)
