@@ -1,0 +1,184 @@
+"""Network parsers on real captures from public sources (tests/netinfo/data/real/SOURCES.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agentprobe.netinfo import linux, macos, vpn, windows
+from agentprobe.netinfo.model import DefaultRoute, Interface, WifiLink
+
+REAL = Path(__file__).parent / "data" / "real"
+
+
+def real(name: str) -> str:
+    return (REAL / name).read_text(encoding="utf-8")
+
+
+NETSH = {
+    "de": WifiLink("SSID-1", "fe:dc:ba:09:87:02", -78.5, 43.0, None, 300.0, 300.0, 116,
+                   "5 GHz", "Windows signal quality"),
+    "fr": WifiLink("SSID-1", "fe:dc:ba:09:87:02", -60.0, 80.0, None, 206.0, 103.0, 11,
+                   "2.4 GHz", "Windows signal quality"),
+    "es": WifiLink("SSID-1", "fe:dc:ba:09:87:02", -59.5, 81.0, None, 206.0, 69.0, 11,
+                   "2.4 GHz", "Windows signal quality"),
+    "it": WifiLink("SSID-1", "fe:dc:ba:09:87:02", -57.5, 85.0, None, 130.0, 130.0, 4,
+                   "2.4 GHz", "Windows signal quality"),
+    "en": WifiLink("SSID-1", "fe:dc:ba:09:87:02", -79.0, 42.0, None, 103.0, 103.0, 44,
+                   "5 GHz", "Windows signal quality"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", sorted(NETSH))
+def test_netsh_wlan_interfaces_in_each_display_language(language: str) -> None:
+    text = real(f"windows/netsh-interfaces-{language}.txt")
+    assert windows.parse_netsh_wlan(text) == NETSH[language]
+
+
+def test_netsh_of_another_language_reports_nothing_rather_than_wrong_values() -> None:
+    text = real("windows/netsh-interfaces-en.txt").replace("connected", "xx-connected")
+    assert windows.parse_netsh_wlan(text) is None
+
+
+def test_ipconfig_windows_11_lists_the_nordvpn_adapters_as_tunnels() -> None:
+    adapters = windows.parse_ipconfig(real("windows/ipconfig-all-win11-nordvpn.txt"))
+    assert [(a.name, a.header) for a in adapters[:4]] == [
+        ("Ethernet", "Ethernet"),
+        ("Ethernet 2", "Ethernet"),
+        ("OpenVPN Data Channel Offload for NordVPN", "Unknown"),
+        ("Local Area Connection", "Unknown"),
+    ]
+    wifi = next(a for a in adapters if a.name == "Wi-Fi")
+    assert (wifi.interface_type, wifi.ipv4, wifi.gateways) == (
+        "wifi",
+        ["192.168.1.169"],
+        ["192.168.1.1"],
+    )
+    tunnels = [a.description for a in adapters if vpn.is_tunnel(windows._interface(a))]
+    assert tunnels == ["OpenVPN Data Channel Offload", "TAP-NordVPN Windows Adapter V9"]
+
+
+def test_ipconfig_windows_10_tailscale_is_a_vpn_and_the_usb_dongle_is_ethernet() -> None:
+    adapters = windows.parse_ipconfig(real("windows/ipconfig-all-win10-tailscale-ax88179.txt"))
+    interfaces = [windows._interface(a) for a in adapters]
+    assert vpn.vpn_interfaces(interfaces) == ["Tailscale"]
+    dongle = next(a for a in adapters if a.name == "Ethernet 2")
+    assert (dongle.interface_type, dongle.ipv4, dongle.mac) == (
+        "ethernet", ["10.50.13.132"], "f8:e4:3b:ad:f2:6d"
+    )  # fmt: skip
+
+
+def test_ipconfig_windows_7_and_its_isatap_tunnel() -> None:
+    adapters = windows.parse_ipconfig(real("windows/ipconfig-all-win7.txt"))
+    assert [(a.name, a.interface_type, a.connected) for a in adapters] == [
+        ("Local Area Connection", "ethernet", True),
+        ("isatap.{E24F3EA8-436E-3B26-8BB9-CED33928744B}", "unknown", False),
+    ]
+
+
+def test_route_print_windows_10_with_a_tap_adapter() -> None:
+    best, split = windows.parse_route_print(real("windows/route-print-win10-tap.txt"))
+    assert (best, split) == (("192.168.31.1", "192.168.31.221"), False)
+
+
+@pytest.mark.parametrize(
+    ("name", "channel", "band", "rssi"),
+    [
+        ("wdutil-info-macos12-5ghz-dfs.txt", 144, "5 GHz", -61.0),  # "144 (40 MHz, DFS)"
+        ("wdutil-info-macos15-5ghz.txt", 44, "5 GHz", -79.0),  # "5g44/40"
+    ],
+)
+def test_wdutil_channel_formats(name: str, channel: int, band: str, rssi: float) -> None:
+    link = macos.parse_wdutil(real(f"macos/{name}"))
+    assert link is not None
+    assert (link.channel, link.band, link.rssi_dbm) == (channel, band, rssi)
+
+
+def test_wdutil_macos_15_redacts_ssid_and_bssid() -> None:
+    link = macos.parse_wdutil(real("macos/wdutil-info-macos15-5ghz.txt"))
+    assert link is not None and (link.ssid, link.bssid, link.noise_dbm) == (None, None, -91.0)
+
+
+def test_wdutil_newer_channel_spellings() -> None:
+    assert macos.wdutil_channel("2g1/20") == (1, "2.4 GHz")
+    assert macos.wdutil_channel("5g149/80") == (149, "5 GHz")
+    assert macos.wdutil_channel("6g37/160") == (37, "6 GHz")
+    assert macos.wdutil_channel("") == (None, None)
+
+
+def test_airport_captures() -> None:
+    assert macos.parse_airport(real("macos/airport-I-10.14.6.txt")) == WifiLink(
+        "SnazzleDazzle", "3c:37:86:15:ad:f9", -66.0, None, -90.0, 195.0, None, 48, "5 GHz"
+    )
+    link = macos.parse_airport(real("macos/airport-I-osx-wifi-cli-4.txt"))
+    assert link is not None and (link.rssi_dbm, link.channel, link.tx_rate_mbps) == (
+        -53.0, 157, 486.0
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "device", "kind"),
+    [
+        ("hardware-ports-ax88179a.txt", "en8", "ethernet"),
+        ("hardware-ports-ax88179a.txt", "en0", "wifi"),
+        ("hardware-ports-usb-lan.txt", "en7", "ethernet"),
+        ("hardware-ports-iphone-usb.txt", "en5", "cellular"),
+        ("hardware-ports-iphone-usb.txt", "en3", "unknown"),  # Bluetooth PAN
+    ],
+)
+def test_macos_hardware_ports(name: str, device: str, kind: str) -> None:
+    ports = macos.parse_hardware_ports(real(f"macos/{name}"))
+    assert macos.port_type(ports[device]) == kind
+
+
+@pytest.mark.parametrize("port", ["RTL8153", "USB 10/100/1G/2.5G LAN", "AX88179A"])
+def test_usb_ethernet_chip_names_are_ethernet(port: str) -> None:
+    assert macos.port_type(port) == "ethernet"
+
+
+def test_iw_link_pasted_with_spaces() -> None:
+    assert linux.parse_iw_link(real("linux/iw-dev-link-wlp1s0.txt")) == WifiLink(
+        ssid="SSID-1", bssid="fe:dc:ba:98:76:02", rssi_dbm=-51.0, tx_rate_mbps=26.0,
+        channel=1, band="2.4 GHz",
+    )  # fmt: skip
+
+
+def test_proc_net_route_and_arp_of_one_machine() -> None:
+    route, split = linux.default_route(real("linux/proc-net-route-ens33.txt"))
+    assert (route, split) == (DefaultRoute("ens33", "192.168.71.2"), False)
+    arp = real("linux/proc-net-arp-ens33.txt")
+    assert linux.parse_proc_arp(arp, "192.168.71.2") == "00:50:56:f7:4a:fc"
+
+
+@pytest.mark.parametrize("name", ["tailscale0", "wg0", "zcctun0", "utun4"])
+def test_vpn_interface_names(name: str) -> None:
+    assert vpn.is_tunnel(Interface(name, True, ("100.64.0.2",)))
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "TAP-NordVPN Windows Adapter V9",
+        "TAP-Windows Adapter V9",
+        "OpenVPN Data Channel Offload",
+        "Tailscale Tunnel",
+        "WireGuard Tunnel",
+        "Cisco AnyConnect Secure Mobility Client Virtual Miniport Adapter for Windows x64",
+        "PANGP Virtual Ethernet Adapter",
+        "Fortinet SSL VPN Virtual Ethernet Adapter",
+        "Zscaler Network Adapter 1.0.2.0",
+    ],
+)
+def test_vpn_adapter_descriptions(description: str) -> None:
+    assert vpn.is_tunnel(Interface("Ethernet 3", True, ("10.8.0.2",), description))
+
+
+def test_ordinary_adapters_are_not_vpns() -> None:
+    ordinary = (
+        "ASIX AX88179 USB 3.0 to Gigabit Ethernet Adapter #2",
+        "Intel(R) Wi-Fi 6 AX200 160MHz",
+        "Realtek PCIe 2.5GbE Family Controller",
+    )
+    for description in ordinary:
+        assert not vpn.is_tunnel(Interface("Ethernet", True, ("10.0.0.2",), description))
