@@ -21,7 +21,7 @@ CONNECTED = (
 BSSID = ("bssid", "point d'accès", "point d’accès")
 SIGNAL = ("signal", "señal", "segnale", "sinal", "信号", "シグナル")
 RSSI = ("rssi",)
-CHANNEL = ("channel", "kanal", "canal", "canale", "信道", "频道", "チャネル")
+CHANNEL = ("channel", "kanal", "canal", "canale", "信道", "通道", "频道", "チャネル")
 BAND = ("band", "bereich", "bande", "banda", "频带", "波段", "帯域")
 RECEIVE = ("receive", "empfang", "réception", "recepción", "ricezione", "receção", "recepção",
            "接收", "受信")  # fmt: skip
@@ -41,8 +41,8 @@ MEDIA = ("media state", "medienstatus", "état du média", "statut du média",
          "媒体状态", "メディアの状態")  # fmt: skip
 DISCONNECTED = ("disconnected", "getrennt", "déconnecté", "desconectad", "disconness", "断开",
                 "接続されていません")  # fmt: skip
-WIFI_HEADER = ("wireless", "wlan", "wi-fi", "sans fil", "inalámbrica", "sem fio", "无线",
-               "ワイヤレス")  # fmt: skip
+WIFI_HEADER = ("wireless", "drahtlos", "wlan", "wi-fi", "sans fil", "inalámbrica", "sem fio",
+               "无线", "ワイヤレス")  # fmt: skip
 CELLULAR_HEADER = ("mobile broadband", "mobiles breitband", "haut débit mobile",
                    "banda ancha móvil", "banda larga mobile", "banda larga móvel", "移动宽带",
                    "モバイル ブロードバンド")  # fmt: skip

@@ -15,6 +15,7 @@ from agentprobe.environ import c_locale
 REAL = Path(__file__).parents[1] / "audio" / "data" / "real"
 ITALIAN = (REAL / "source-outputs-it-easyeffects-547.txt").read_text(encoding="utf-8")
 WEBRTC = (REAL / "source-outputs-webrtc-pulseaudiojs-4.txt").read_text(encoding="utf-8")
+SLOVAK = (REAL / "source-outputs-sk-easyeffects-760.txt").read_text(encoding="utf-8")
 
 
 def test_tools_run_in_the_c_locale(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -42,9 +43,10 @@ def test_english_source_output_of_a_webrtc_call() -> None:
 
 
 def test_a_slovak_corked_stream_is_paused() -> None:
-    # the real WebRTC capture with Slovak pactl's value for a paused stream ("yes" = "áno")
-    slovak = WEBRTC.replace("Corked: no", "Corked: áno")
-    assert recording_apps(slovak, exclude_pids=set()) == []
+    """Real Slovak pactl: labels in English, values translated ("Corked: áno")."""
+    streams = parse_text(SLOVAK)
+    assert [(s.source, s.corked) for s in streams][:1] == [("2", True)]
+    assert recording_apps(SLOVAK.split("\n\nSource Output #3")[0], exclude_pids=set()) == []
     italian_paused = ITALIAN.replace("Corked: no", "Corked: sì")
     assert recording_apps(italian_paused, exclude_pids=set()) == []
 

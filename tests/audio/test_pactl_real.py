@@ -79,3 +79,9 @@ def test_a_truncated_paste_keeps_the_blocks_it_has() -> None:
 def test_monitor_indices_from_pactl_short_sources() -> None:
     text = real("pipewire-short-sources-recordaudiooutput-2.txt")
     assert monitor_indices(text) == {"1512", "2453"}
+
+
+def test_a_virtual_microphone_is_not_a_monitor() -> None:
+    """PipeWire's Audio/Duplex virtual mic: "Monitor of Sink: n/a", no .monitor suffix."""
+    source = parse_text_list(real("pipewire-sources-duplex-noctalia-4364.txt"), "source")[0]
+    assert (source.name, source.is_monitor) == ("audiorelay-virtual-mic-sink", False)

@@ -182,3 +182,77 @@ def test_ordinary_adapters_are_not_vpns() -> None:
     )
     for description in ordinary:
         assert not vpn.is_tunnel(Interface("Ethernet", True, ("10.0.0.2",), description))
+
+
+def test_netsh_windows_11_24h2_prefers_rssi_over_signal() -> None:
+    link = windows.parse_netsh_wlan(real("windows/netsh-interfaces-en-24h2-rssi.txt"))
+    assert link == WifiLink(
+        "MCU_ProgrammingFBML", "94:83:c4:06:d0:36", -39.0, 92.0, None, 433.3, 433.3, 36, "5 GHz"
+    )
+
+
+def test_netsh_reads_the_connected_one_of_two_interfaces() -> None:
+    first = real("windows/netsh-interfaces-en.txt").replace(": connected", ": disconnected")
+    both = first + real("windows/netsh-interfaces-en-24h2-rssi.txt")
+    link = windows.parse_netsh_wlan(both)
+    assert link is not None and link.ssid == "MCU_ProgrammingFBML"
+
+
+def test_ipconfig_in_german() -> None:
+    adapters = windows.parse_ipconfig(real("windows/ipconfig-all-de.txt"))
+    assert [(a.name, a.interface_type, a.connected) for a in adapters] == [
+        ("Ethernet", "ethernet", False),
+        ("vEthernet (WSL (Hyper-V firewall))", "ethernet", True),
+        ("LAN-Verbindung* 3", "wifi", False),
+        ("LAN-Verbindung* 4", "wifi", False),
+        ("WLAN", "wifi", True),
+        ("Bluetooth-Netzwerkverbindung", "ethernet", False),
+    ]
+    wlan = adapters[4]
+    assert (wlan.description, wlan.mac, wlan.ipv4, wlan.gateways) == (
+        "MediaTek Wi-Fi 6 MT7921 Wireless LAN Card",
+        "d0:39:57:78:a7:c3",
+        ["192.168.178.23"],
+        ["192.168.178.1"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "levels"),
+    [
+        ("proc-net-wireless-netdata-6333.txt", {"wlp5s0": (-42.0, None)}),
+        ("proc-net-wireless-kismet-488.txt", {"wlp2s0": (-47.0, None)}),
+        ("proc-net-wireless-procfs-479.txt", {"wlo1": (-31.0, None)}),
+        # a driver that reports a relative level (95 of 100), not dBm
+        ("proc-net-wireless-rpicheck-16.txt", {"wlan0": (None, None)}),
+    ],
+)
+def test_proc_net_wireless_captures(name: str, levels: dict[str, object]) -> None:
+    assert linux.parse_proc_wireless(real(f"linux/{name}")) == levels
+
+
+@pytest.mark.parametrize(
+    ("name", "route"),
+    [
+        ("ip-route-centos-7.7.txt", DefaultRoute("enp0s3", "10.0.2.2")),
+        ("ip-route-wicked-842.txt", DefaultRoute("enp0s25", "192.168.1.1")),  # metric 100 < 500
+        ("ip-route-dhcpcd-542.txt", DefaultRoute("enp0s2", "10.0.2.2")),
+    ],
+)
+def test_ip_route_default(name: str, route: DefaultRoute) -> None:
+    assert linux.parse_ip_route(real(f"linux/{name}")) == route
+
+
+def test_ip_route_without_a_next_hop_or_with_flags() -> None:
+    text = "default via 10.0.0.1 dev eth0 onlink metric 5\ndefault dev wg0 scope link metric 1\n"
+    assert linux.parse_ip_route(text) == DefaultRoute("wg0", None)
+    assert linux.parse_ip_route("") is None
+
+
+def test_macos_route_get_default_and_a_vpn_half_route() -> None:
+    assert macos.parse_route_get(real("macos/route-get-0-neofetch-2361.txt")) == DefaultRoute(
+        "en0", "10.62.96.1"
+    )
+    half = macos.parse_route_get(real("macos/route-get-1-utun-neofetch-2361.txt"))
+    assert half == DefaultRoute("utun3", "192.168.12.1")
+    assert vpn.vpn_active([], half, False) == (True, "default route through utun3")
