@@ -54,7 +54,7 @@ def parse_ipconfig(text: str) -> list[Adapter]:
             continue
         if not adapters or not line.strip():
             continue
-        if " : " in line or line.rstrip().endswith(":"):
+        if _LABELLED.search(line):  # " : ", or ".: " as French ipconfig prints it
             label, _, value = line.partition(":")
             label = label.strip(" .")
         else:
@@ -94,6 +94,7 @@ def _apply(adapter: Adapter, label: str, value: str) -> None:
 
 
 _IPV4 = re.compile(r"\d+\.\d+\.\d+\.\d+")
+_LABELLED = re.compile(r":(\s|$)")
 
 
 def parse_route_print(text: str) -> tuple[tuple[str, str] | None, bool]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,40 @@ def test_macos_route_get_default_and_a_vpn_half_route() -> None:
     half = macos.parse_route_get(real("macos/route-get-1-utun-neofetch-2361.txt"))
     assert half == DefaultRoute("utun3", "192.168.12.1")
     assert vpn.vpn_active([], half, False) == (True, "default route through utun3")
+
+
+def test_ipconfig_in_french_with_its_colon_spacing() -> None:
+    """French ipconfig writes "Adresse IPv4. . . .: 10.33.72.214", no space before ':'."""
+    adapters = windows.parse_ipconfig(real("windows/ipconfig-fr.txt"))
+    assert [(a.name, a.interface_type, a.connected) for a in adapters] == [
+        ("Ethernet 3", "ethernet", False),
+        ("Ethernet", "ethernet", False),
+        ("Ethernet 2", "ethernet", True),
+        ("Connexion au réseau local* 1", "wifi", False),
+        ("Connexion au réseau local* 10", "wifi", False),
+        ("Wi-Fi", "wifi", True),
+    ]
+    assert (adapters[-1].ipv4, adapters[-1].gateways) == (["10.33.72.214"], ["10.33.79.254"])
+
+
+class Replay:
+    """A runner that answers by the command's first two words."""
+
+    def __init__(self, outputs: dict[tuple[str, ...], str]) -> None:
+        self.outputs = outputs
+
+    def __call__(self, argv: Sequence[str]) -> str | None:
+        return self.outputs.get(tuple(argv[:2]))
+
+
+def test_windows_text_tools_of_one_machine_give_its_wifi_route() -> None:
+    run = Replay(
+        {
+            ("ipconfig", "/all"): real("windows/ipconfig-mt7921.txt"),
+            ("route", "print"): real("windows/route-print-mt7921.txt"),
+            ("netsh", "wlan"): real("windows/netsh-interfaces-en-24h2-rssi.txt"),
+        }
+    )
+    snap = windows.read(run, lambda: None)
+    assert (snap.route, snap.interface_type) == (DefaultRoute("Wi-Fi", "192.168.0.1"), "wifi")
+    assert snap.wifi is not None and snap.wifi.rssi_dbm == -39.0
