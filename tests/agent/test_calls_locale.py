@@ -37,6 +37,12 @@ def test_italian_source_outputs_are_read() -> None:
     assert recording_apps(ITALIAN, exclude_pids=set()) == ["PulseEffects"]
 
 
+def test_a_raspberry_pi_recording_through_the_alsa_plugin() -> None:
+    text = (REAL / "source-outputs-pi-home-assistant-134959.txt").read_text(encoding="utf-8")
+    assert [(s.source, s.corked) for s in parse_text(text)] == [("1", False)]
+    assert recording_apps(text, exclude_pids=set()) == ["ALSA plug-in [aplay]"]
+
+
 def test_english_source_output_of_a_webrtc_call() -> None:
     assert recording_apps(WEBRTC, exclude_pids=set()) == ["WEBRTC VoiceEngine"]
     assert recording_apps(WEBRTC, exclude_pids={2662}) == []

@@ -85,3 +85,8 @@ def test_a_virtual_microphone_is_not_a_monitor() -> None:
     """PipeWire's Audio/Duplex virtual mic: "Monitor of Sink: n/a", no .monitor suffix."""
     source = parse_text_list(real("pipewire-sources-duplex-noctalia-4364.txt"), "source")[0]
     assert (source.name, source.is_monitor) == ("audiorelay-virtual-mic-sink", False)
+
+
+def test_short_sources_with_a_bluetooth_microphone_and_wrapped_lines() -> None:
+    text = real("pipewire-short-sources-bluez-hyprwhspr-245.txt")
+    assert monitor_indices(text) == {"57", "247"}  # bluez_input 220 is a microphone

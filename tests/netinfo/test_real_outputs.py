@@ -294,3 +294,48 @@ def test_windows_text_tools_of_one_machine_give_its_wifi_route() -> None:
     snap = windows.read(run, lambda: None)
     assert (snap.route, snap.interface_type) == (DefaultRoute("Wi-Fi", "192.168.0.1"), "wifi")
     assert snap.wifi is not None and snap.wifi.rssi_dbm == -39.0
+
+
+def test_iw_link_with_rx_and_tx_bitrates() -> None:
+    assert linux.parse_iw_link(real("linux/iw-dev-link-cinnamon-9301.txt")) == WifiLink(
+        ssid="HOME5", bssid="64:d1:54:68:93:ae", rssi_dbm=-44.0, tx_rate_mbps=866.7,
+        rx_rate_mbps=702.0, channel=56, band="5 GHz",
+    )  # fmt: skip
+
+
+def test_airport_with_unpadded_bssid_octets_and_when_not_associated() -> None:
+    link = macos.parse_airport(real("macos/airport-I-jc-46.txt"))
+    assert link is not None and (link.bssid, link.channel, link.rssi_dbm) == (
+        "58:d9:d5:03:40:35", 36, -73.0
+    )  # fmt: skip
+    assert macos.parse_airport(real("macos/airport-I-init-wifi-name-6.txt")) is None
+
+
+def test_arp_a_in_korean_finds_the_gateway_mac() -> None:
+    text = real("windows/arp-a-ko.txt")
+    assert windows.parse_arp(text, "172.30.1.254") == "88:3c:1c:cb:90:ce"
+    assert windows.parse_arp(text, "10.0.0.1") is None
+
+
+def test_netsh_with_crlf_line_ends() -> None:
+    text = (REAL / "windows/netsh-interfaces-surface-crlf.txt").read_bytes().decode()
+    link = windows.parse_netsh_wlan(text)
+    assert link is not None and (link.ssid, link.bssid, link.rssi_dbm) == (
+        "MEO-7C14A5", "42:aa:06:aa:96:f9", None
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "route"),
+    [
+        ("proc-net-route-wlp4s0-spaces.txt", DefaultRoute("wlp4s0", "192.168.18.1")),
+        ("proc-net-route-eth0-netlink-1053.txt", DefaultRoute("eth0", "172.20.64.1")),
+    ],
+)
+def test_proc_net_route_captures(name: str, route: DefaultRoute) -> None:
+    assert linux.default_route(real(f"linux/{name}")) == (route, False)
+
+
+def test_ip_route_prefers_the_wired_default_by_metric() -> None:
+    route = linux.parse_ip_route(real("linux/ip-route-cockpit-13557.txt"))
+    assert route == DefaultRoute("enp68s0", "192.168.0.1")
