@@ -16,15 +16,18 @@ from typing import Any
 
 from agentprobe.netinfo.model import DefaultRoute, Interface, Snapshot, normalize_mac
 
+# MSFT_NetRoute has no interface metric, so it is taken from MSFT_NetIPInterface.
 SCRIPT = (
     "$ErrorActionPreference='SilentlyContinue';"
     "[Console]::OutputEncoding=[Text.Encoding]::UTF8;"
+    "$m=@{};Get-NetIPInterface -AddressFamily IPv4|ForEach-Object{$m[[int]$_.ifIndex]="
+    "$_.InterfaceMetric};"
     "$r=@(Get-NetRoute -AddressFamily IPv4 -DestinationPrefix 0.0.0.0/0,0.0.0.0/1,128.0.0.0/1"
-    "|Select-Object DestinationPrefix,ifIndex,InterfaceAlias,NextHop,RouteMetric,ifMetric);"
+    "|Select-Object DestinationPrefix,ifIndex,NextHop,RouteMetric,"
+    "@{n='ifMetric';e={$m[[int]$_.ifIndex]}});"
     "@{adapters=@(Get-NetAdapter|Select-Object Name,InterfaceDescription,ifIndex,Status,"
-    "MacAddress,MediaConnectionState,NdisPhysicalMedium,PhysicalMediaType,ReceiveLinkSpeed,"
-    "TransmitLinkSpeed);routes=$r;"
-    "addresses=@(Get-NetIPAddress -AddressFamily IPv4|Select-Object ifIndex,IPAddress);"
+    "MacAddress,MediaConnectState,NdisPhysicalMedium,PhysicalMediaType,ReceiveLinkSpeed);"
+    "routes=$r;addresses=@(Get-NetIPAddress -AddressFamily IPv4|Select-Object ifIndex,IPAddress);"
     "neighbors=@(Get-NetNeighbor -AddressFamily IPv4|Where-Object {$r.NextHop -contains"
     " $_.IPAddress}|Select-Object ifIndex,IPAddress,LinkLayerAddress)}|ConvertTo-Json -Depth 3"
 )
@@ -65,7 +68,8 @@ def _adapter(item: dict[str, Any]) -> NetAdapter:
     kind = MEDIUM.get(item.get("NdisPhysicalMedium") or 0) or PHYSICAL_TYPE.get(
         str(item.get("PhysicalMediaType")), "unknown"
     )
-    state = item.get("MediaConnectionState")
+    # NET_IF_MEDIA_CONNECT_STATE (ifdef.h): 1 connected, 2 disconnected, 0 unknown
+    state = item.get("MediaConnectState", item.get("MediaConnectionState"))
     connected = state == 1 if isinstance(state, int) else str(item.get("Status")) == "Up"
     speed = item.get("ReceiveLinkSpeed")
     return NetAdapter(

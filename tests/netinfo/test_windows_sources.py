@@ -16,16 +16,16 @@ from agentprobe.netinfo.model import DefaultRoute, WifiLink
 
 ADAPTERS = [
     {"Name": "WLAN", "InterfaceDescription": "Intel(R) Wi-Fi 6 AX201 160MHz", "ifIndex": 12,
-     "Status": "Up", "MacAddress": "A8-7E-EA-55-26-B0", "MediaConnectionState": 1,
+     "Status": "Up", "MacAddress": "A8-7E-EA-55-26-B0", "MediaConnectState": 1,
      "NdisPhysicalMedium": 9, "PhysicalMediaType": "Native 802.11",
      "ReceiveLinkSpeed": 866700000, "TransmitLinkSpeed": 866700000},
     {"Name": "Ethernet 2",
      "InterfaceDescription": "ASIX AX88179A USB 3.2 Gen1 to Gigabit Ethernet Adapter",
      "ifIndex": 16, "Status": "Disconnected", "MacAddress": "F8-E4-3B-AD-F2-6D",
-     "MediaConnectionState": 2, "NdisPhysicalMedium": 14, "PhysicalMediaType": "802.3",
+     "MediaConnectState": 2, "NdisPhysicalMedium": 14, "PhysicalMediaType": "802.3",
      "ReceiveLinkSpeed": 0, "TransmitLinkSpeed": 0},
     {"Name": "Tailscale", "InterfaceDescription": "Tailscale Tunnel", "ifIndex": 8,
-     "Status": "Up", "MacAddress": "", "MediaConnectionState": 1, "NdisPhysicalMedium": 0,
+     "Status": "Up", "MacAddress": "", "MediaConnectState": 1, "NdisPhysicalMedium": 0,
      "PhysicalMediaType": "Unspecified", "ReceiveLinkSpeed": 100000000000},
 ]  # fmt: skip
 SNAPSHOT = {
