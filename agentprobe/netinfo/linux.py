@@ -1,5 +1,6 @@
-"""Linux: the default route from /proc/net/route, link type from /sys/class/net, Wi-Fi from
-/proc/net/wireless, `iw dev IF link` or `nmcli`, and the gateway's MAC from /proc/net/arp.
+"""Linux: the default route from /proc/net/route (or `ip -4 route show default` where /proc/net
+is hidden), link type from /sys/class/net, Wi-Fi from /proc/net/wireless, `iw dev IF link`
+or `nmcli`, and the gateway's MAC from /proc/net/arp.
 
 Parsers take text; `read` takes a root directory (normally "/") so tests point it at a
 fixture tree, and a runner for the two commands.

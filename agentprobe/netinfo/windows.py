@@ -1,8 +1,11 @@
-"""Windows: `route print -4` for the default route, `ipconfig /all` for adapters and their
-kind, `netsh wlan show interfaces` for Wi-Fi, `arp -a` for the gateway's MAC.
+"""Windows: PowerShell's network objects and the Native Wifi API first (`powershell`,
+`wlanapi`), which no display language changes; else the text of `route print -4` for the
+default route, `ipconfig /all` for adapters and their kind, `netsh wlan show interfaces`
+for Wi-Fi and `arp -a` for the gateway's MAC.
 
-The parsers read the English output of these tools; on other display languages the
-labels differ, and the check says which values it could not read.
+Those tools print labels, headers and values in the display language and no locale
+variable changes that, so the text parsers match labels by keywords (`labels`) and read
+what has no words (addresses, numbers) by its shape.
 """
 
 from __future__ import annotations
