@@ -22,7 +22,7 @@ BSSID = ("bssid", "point d'accès", "point d’accès")
 SIGNAL = ("signal", "señal", "segnale", "sinal", "信号", "シグナル")
 RSSI = ("rssi",)
 CHANNEL = ("channel", "kanal", "canal", "canale", "信道", "通道", "频道", "チャネル")
-BAND = ("band", "bereich", "bande", "banda", "频带", "波段", "帯域")
+BAND = ("band", "bereich", "bande", "banda", "频带", "波段", "帯域", "バンド")
 RECEIVE = ("receive", "empfang", "réception", "recepción", "ricezione", "receção", "recepção",
            "接收", "受信")  # fmt: skip
 TRANSMIT = ("transmit", "übertragung", "transmission", "transmisión", "trasmissione",

@@ -339,3 +339,18 @@ def test_proc_net_route_captures(name: str, route: DefaultRoute) -> None:
 def test_ip_route_prefers_the_wired_default_by_metric() -> None:
     route = linux.parse_ip_route(real("linux/ip-route-cockpit-13557.txt"))
     assert route == DefaultRoute("enp68s0", "192.168.0.1")
+
+
+def test_netsh_in_chinese_with_rssi() -> None:
+    """Simplified Chinese Windows 11: 状态 已连接, 波段, 通道, 接收速率(Mbps), Rssi."""
+    assert windows.parse_netsh_wlan(real("windows/netsh-interfaces-zh.txt")) == WifiLink(
+        "TP-LINK_5G_D3DA", "58:41:20:c4:d3:dc", -64.0, 80.0, None, 260.0, 390.0, 157, "5 GHz"
+    )
+    assert windows.parse_netsh_wlan(real("windows/netsh-interfaces-zh-disconnected.txt")) is None
+
+
+def test_ipconfig_in_chinese_with_the_gateway_on_a_continuation_line() -> None:
+    adapters = windows.parse_ipconfig(real("windows/ipconfig-zh-fragment.txt"))
+    assert [(a.name, a.interface_type, a.ipv4, a.gateways) for a in adapters] == [
+        ("WLAN", "wifi", ["192.168.1.6"], ["192.168.1.1"])
+    ]
