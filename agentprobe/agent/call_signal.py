@@ -11,6 +11,7 @@ Parsers take text, so they are tested on captured output.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -18,29 +19,24 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-_BLOCK = re.compile(r"^Source Output #\d+", re.MULTILINE)
-_PROPERTY = re.compile(r'^\s*([\w.]+) = "(.*)"\s*$', re.MULTILINE)
+from agentprobe.agent import recording
+from agentprobe.agent.recording import Stream
+from agentprobe.config.environ import c_locale
 
 
 class CallSignal(Protocol):
     def __call__(self) -> bool | None: ...
 
 
-def recording_apps(pactl_text: str, exclude_pids: Collection[int]) -> list[str]:
-    """Names of programs recording from a source, from `pactl list source-outputs` output.
+def recording_apps(
+    pactl_text: str, exclude_pids: Collection[int], monitors: Collection[str] = ()
+) -> list[str]:
+    """Names of programs recording a microphone, from `pactl list source-outputs` output.
 
-    Corked (paused) streams and our own processes do not count.
+    Corked (paused) streams, our own processes and captures of a sink's monitor (the
+    speakers) do not count; see `agentprobe.agent.recording`.
     """
-    apps = []
-    for block in _BLOCK.split(pactl_text)[1:]:
-        if re.search(r"^\s*Corked: yes", block, re.MULTILINE):
-            continue
-        props = dict(_PROPERTY.findall(block))
-        pid = props.get("application.process.id", "")
-        if pid.isdigit() and int(pid) in exclude_pids:
-            continue
-        apps.append(props.get("application.name") or props.get("application.process.binary", "?"))
-    return apps
+    return recording.recording_apps(recording.parse_text(pactl_text), exclude_pids, monitors)
 
 
 def alsa_capture_running(statuses: Iterable[str]) -> bool:
@@ -54,13 +50,33 @@ def linux_microphone(
     asound: Path = Path("/proc/asound"),
 ) -> bool | None:
     """Microphone in use by another program on Linux; None when it cannot be told."""
-    text = (run or _run)(["pactl", "list", "source-outputs"])
-    if text is not None:
-        return bool(recording_apps(text, exclude_pids))
+    runner = run or run_command
+    streams = pactl_streams(runner)
+    if streams is not None:
+        return bool(recording.recording_apps(streams, exclude_pids, _monitors(runner, streams)))
     paths = sorted(asound.glob("card*/pcm*c/sub*/status"))
     if not paths:
         return None
     return alsa_capture_running(_read_all(paths))
+
+
+def pactl_streams(run: Callable[[Sequence[str]], str | None]) -> list[Stream] | None:
+    """Recording streams from pactl: JSON (pactl 16+, never translated), else the text."""
+    text = run(["pactl", "--format=json", "list", "source-outputs"])
+    if text:
+        try:
+            return recording.parse_json(text)
+        except ValueError:  # json.JSONDecodeError included; older pactl prints text
+            pass
+    text = run(["pactl", "list", "source-outputs"])
+    return None if text is None else recording.parse_text(text)
+
+
+def _monitors(run: Callable[[Sequence[str]], str | None], streams: Sequence[Stream]) -> set[str]:
+    """Monitor source indices, asked for only when some stream might be recording one."""
+    if all(s.corked for s in streams):
+        return set()
+    return recording.monitor_indices(run(["pactl", "list", "short", "sources"]) or "")
 
 
 def windows_microphone() -> bool | None:
@@ -146,9 +162,18 @@ def _udp_connections() -> list[Any]:
         return []
 
 
-def _run(command: Sequence[str]) -> str | None:
+def run_command(command: Sequence[str]) -> str | None:
+    """stdout of `command` run in the C locale (so pactl speaks English), or None."""
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=3, check=False)
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=3,
+            env=c_locale(os.environ),
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout if done.returncode == 0 else None

@@ -49,7 +49,10 @@ class ServerDevice:
 
     @property
     def is_monitor(self) -> bool:
-        return self.prop("device.class") == "monitor"
+        """A sink's monitor (what the speakers play), never a microphone. PipeWire's pulse
+        server copies the sink's own `device.class` ("sound") onto its monitor, so the
+        ".monitor" suffix both servers give the name is what tells."""
+        return self.prop("device.class") == "monitor" or self.name.endswith(".monitor")
 
     @property
     def bus(self) -> str:
@@ -117,21 +120,31 @@ def parse_json_list(text: str, kind: str) -> list[ServerDevice]:
     ]
 
 
-HEADER = re.compile(r"^(Source|Sink) #\d+\s*$")
-FIELD = re.compile(r"^\t([A-Z][A-Za-z ]+): ?(.*)$")
-PROPERTY = re.compile(r'^\t\t([\w.\-]+) = "(.*)"\s*$')
+HEADER = re.compile(r"^\S.*#\s*\d+\s*$")  # "Source #0", or translated: "Fonte #0"
+FIELD = re.compile(r"^(?:\t| {2,8})([^\s:=][^:=]*?): ?(.*)$")  # a tab, or pasted spaces
+PROPERTY = re.compile(r'^\s+([\w.\-]+) = "(.*)"\s*$')
+# pactl prints State, Name, Description, Driver, Sample Specification first, in this
+# order in every language; the place stands in for a translated label.
+PLACES = {"Name": 1, "Description": 2, "Sample Specification": 4}
 
 
 def parse_text_list(text: str, kind: str) -> list[ServerDevice]:
     """`pactl list sources|sinks` in the C locale: blocks of fields, then properties."""
     blocks: list[tuple[dict[str, str], dict[str, str]]] = []
+    places: list[list[str]] = []
     for line in text.splitlines():
         if HEADER.match(line):
             blocks.append(({}, {}))
+            places.append([])
         elif blocks and (prop := PROPERTY.match(line)):
             blocks[-1][1][prop.group(1)] = prop.group(2).replace('\\"', '"')
         elif blocks and (field := FIELD.match(line)):
             blocks[-1][0].setdefault(field.group(1), field.group(2).strip())
+            places[-1].append(field.group(2).strip())
+    for (fields, _), values in zip(blocks, places, strict=True):
+        for label, place in PLACES.items():
+            if label not in fields and len(values) > place:
+                fields[label] = values[place]
     return [
         _device(
             kind,

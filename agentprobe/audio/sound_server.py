@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from agentprobe.config.environ import c_locale
 from agentprobe.audio.pactl import ServerDevice, parse_info, parse_json_list, parse_text_list
 
 TIMEOUT_S = 5.0
@@ -47,7 +48,7 @@ def run_pactl(args: Sequence[str]) -> str | None:
             capture_output=True,
             text=True,
             timeout=TIMEOUT_S,
-            env={**os.environ, "LC_ALL": "C"},
+            env=c_locale(os.environ),
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -1,5 +1,6 @@
-"""Linux: the default route from /proc/net/route, link type from /sys/class/net, Wi-Fi from
-/proc/net/wireless, `iw dev IF link` or `nmcli`, and the gateway's MAC from /proc/net/arp.
+"""Linux: the default route from /proc/net/route (or `ip -4 route show default` where /proc/net
+is hidden), link type from /sys/class/net, Wi-Fi from /proc/net/wireless, `iw dev IF link`
+or `nmcli`, and the gateway's MAC from /proc/net/arp.
 
 Parsers take text; `read` takes a root directory (normally "/") so tests point it at a
 fixture tree, and a runner for the two commands.
@@ -64,6 +65,21 @@ def default_route(text: str) -> tuple[DefaultRoute | None, bool]:
     return DefaultRoute(chosen[0], gateway), bool(split)
 
 
+def parse_ip_route(text: str) -> DefaultRoute | None:
+    """The lowest-metric default route in `ip -4 route show` output (no metric is 0)."""
+    best: tuple[int, DefaultRoute] | None = None
+    for line in text.splitlines():
+        words = line.split()
+        if not words or words[0] != "default" or "dev" not in words[:-1]:
+            continue
+        after = {word: words[i + 1] for i, word in enumerate(words[:-1])}  # "via X dev Y"
+        metric = int(after["metric"]) if after.get("metric", "").isdigit() else 0
+        route = DefaultRoute(after["dev"], after.get("via"))
+        if best is None or metric < best[0]:
+            best = (metric, route)
+    return best[1] if best else None
+
+
 def parse_proc_wireless(text: str) -> dict[str, tuple[float | None, float | None]]:
     """Interface -> (signal level dBm, noise dBm) from /proc/net/wireless.
 
@@ -80,10 +96,12 @@ def parse_proc_wireless(text: str) -> dict[str, tuple[float | None, float | None
 
 
 def _dbm(field: str) -> float | None:
+    """A level in dBm: negative as printed, or an unsigned byte (156..255 is -100..-1 dBm).
+    Other positive values are a driver's relative level (wireless.h IW_QUAL_DBM unset)."""
     value = float(field.rstrip("."))
-    if value <= -256 or value == 0:
-        return None
-    return value - 256 if value > 63 else value
+    if -256 < value < 0:
+        return value
+    return value - 256 if value >= 156 else None
 
 
 def parse_iw_link(text: str) -> WifiLink | None:
@@ -196,10 +214,13 @@ def read(run: Runner, root: Path, addresses: Mapping[str, tuple[str, ...]]) -> S
     """A snapshot from a Linux /proc and /sys under `root`, plus `iw`/`nmcli` via `run`."""
     snap = Snapshot(interfaces=list_interfaces(root, addresses))
     route_text = _read(root / "proc/net/route")
-    if route_text is None:
-        snap.notes.append("/proc/net/route is not readable")
-        return snap
-    snap.route, snap.vpn_route = default_route(route_text)
+    if route_text is not None:
+        snap.route, snap.vpn_route = default_route(route_text)
+    else:  # a container or a hardened kernel may hide /proc/net; ask iproute2 instead
+        snap.route = parse_ip_route(run(["ip", "-4", "route", "show", "default"]) or "")
+        if snap.route is None:
+            snap.notes.append("/proc/net/route is not readable")
+            return snap
     if snap.route is None:
         snap.notes.append("no default route: this machine is offline")
         return snap

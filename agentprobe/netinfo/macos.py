@@ -47,12 +47,19 @@ def parse_hardware_ports(text: str) -> dict[str, str]:
     return ports
 
 
+# USB Ethernet adapters whose driver names the port after the chip or the product:
+# "AX88179A", "RTL8153", "USB 10/100/1000 LAN", "USB 10/100/1G/2.5G LAN", "LAN9512".
+USB_ETHERNET = re.compile(r"\b(AX88\d{3}\w*|RTL81\d{2}\w*|LAN\d{4}|USB\b.*\bLAN)\b|Gigabit", re.I)
+
+
 def port_type(port: str) -> str:
     if port in ("Wi-Fi", "AirPort"):
         return "wifi"
     if port.startswith("iPhone") or port.startswith("iPad") or "WWAN" in port:
         return "cellular"
     if "Ethernet" in port or "LAN" in port or port.startswith("Thunderbolt"):
+        return "ethernet"
+    if USB_ETHERNET.search(port):
         return "ethernet"
     return "unknown"
 
@@ -68,18 +75,31 @@ def parse_wdutil(text: str) -> WifiLink | None:
     rssi = leading_number(values.get("RSSI", ""))
     if rssi is None or values.get("Op Mode") != "STA":
         return None
-    channel = re.match(r"(\d)g(\d+)", values.get("Channel", ""))
+    channel, band = wdutil_channel(values.get("Channel", ""))
     return WifiLink(
         ssid=_present(values.get("SSID")),
         bssid=normalize_mac(_present(values.get("BSSID")) or ""),
         rssi_dbm=rssi,
         noise_dbm=leading_number(values.get("Noise", "")),
         tx_rate_mbps=leading_number(values.get("Tx Rate", "")),
-        channel=int(channel.group(2)) if channel else None,
-        band={"2": "2.4 GHz", "5": "5 GHz", "6": "6 GHz"}.get(channel.group(1))
-        if channel
-        else None,
+        channel=channel,
+        band=band,
     )
+
+
+_BANDS = {"2": "2.4 GHz", "5": "5 GHz", "6": "6 GHz"}
+
+
+def wdutil_channel(text: str) -> tuple[int | None, str | None]:
+    """(channel, band) from wdutil's Channel: "5g149/80", "2g1/20" (band, number, width;
+    macOS 13 and later) or "144 (40 MHz, DFS)" (macOS 12, number then width)."""
+    tagged = re.match(r"\s*([256])g(\d+)", text)
+    if tagged:
+        return int(tagged.group(2)), _BANDS[tagged.group(1)]
+    plain = re.match(r"\s*(\d+)\b", text)
+    if plain:
+        return int(plain.group(1)), band_of_channel(int(plain.group(1)))
+    return None, None
 
 
 def parse_airport(text: str) -> WifiLink | None:

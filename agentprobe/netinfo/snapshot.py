@@ -5,23 +5,33 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from agentprobe.config.environ import c_locale
 from agentprobe.netinfo import linux, macos, windows
 from agentprobe.netinfo.model import Interface, Runner, Snapshot
 
 
 def run_command(argv: Sequence[str], timeout: float = 10.0) -> str | None:
-    """stdout of a command run with the C locale, or None if it is missing or fails."""
+    """stdout of a command run with the C locale, or None if it is missing or fails.
+
+    Windows console tools write the OEM code page when piped (cp850 for German "Übertragung");
+    the PowerShell script switches its own output to UTF-8.
+    """
+    encoding = None
+    if sys.platform == "win32":
+        encoding = "utf-8" if argv[0].startswith("powershell") else "oem"
     try:
         done = subprocess.run(
             list(argv),
             capture_output=True,
             text=True,
+            encoding=encoding,
             errors="replace",
             timeout=timeout,
-            env={**os.environ, "LC_ALL": "C", "LANG": "C"},
+            env=c_locale(os.environ),
             check=False,
         )
     except (OSError, subprocess.SubprocessError):

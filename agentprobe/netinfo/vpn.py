@@ -15,11 +15,15 @@ from collections.abc import Sequence
 
 from agentprobe.netinfo.model import DefaultRoute, Interface
 
-TUNNEL_NAME = re.compile(r"^(tun|tap|wg|utun|ppp|ipsec|gpd|cscotun|vpn|nordlynx)\d*$", re.I)
+TUNNEL_NAME = re.compile(
+    r"^(tun|tap|wg|utun|ppp|ipsec|gpd|cscotun|vpn|nordlynx|tailscale|zcctun|proton)\d*$", re.I
+)
 TUNNEL_KIND = {"tun", "tap", "wireguard", "ppp", "ipsec"}
 VPN_DESCRIPTION = re.compile(
-    r"TAP-Windows|WireGuard|OpenVPN|AnyConnect|PANGP|GlobalProtect|Fortinet|FortiClient"
-    r"|Juniper|Pulse Secure|SonicWALL|Check Point|WAN Miniport|Wintun|NordLynx",
+    r"TAP-Windows|TAP-NordVPN|TAP-ProtonVPN|TAP-Surfshark|\bTAP-\w+ Windows Adapter|WireGuard"
+    r"|OpenVPN|Data Channel Offload|AnyConnect|Cisco Secure Client|PANGP|GlobalProtect"
+    r"|Fortinet|FortiClient|Zscaler|Tailscale|Juniper|Pulse Secure|Ivanti|SonicWALL"
+    r"|Check Point|WAN Miniport|Wintun|NordLynx",
     re.I,
 )
 

@@ -1,15 +1,20 @@
-"""Windows: `route print -4` for the default route, `ipconfig /all` for adapters and their
-kind, `netsh wlan show interfaces` for Wi-Fi, `arp -a` for the gateway's MAC.
+"""Windows: PowerShell's network objects and the Native Wifi API first (`powershell`,
+`wlanapi`), which no display language changes; else the text of `route print -4` for the
+default route, `ipconfig /all` for adapters and their kind, `netsh wlan show interfaces`
+for Wi-Fi and `arp -a` for the gateway's MAC.
 
-The parsers read the English output of these tools; on other display languages the
-labels differ, and the check says which values it could not read.
+Those tools print labels, headers and values in the display language and no locale
+variable changes that, so the text parsers match labels by keywords (`labels`) and read
+what has no words (addresses, numbers) by its shape.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from agentprobe.netinfo import labels, powershell, wlanapi
 from agentprobe.netinfo.model import (
     DefaultRoute,
     Interface,
@@ -19,9 +24,9 @@ from agentprobe.netinfo.model import (
     band_of_channel,
     normalize_mac,
 )
-from agentprobe.netinfo.text import labelled_values, leading_number
+from agentprobe.netinfo.text import leading_number
 
-_HEADER = re.compile(r"^(\S.*?) adapter (.+):\s*$")
+_HEADER = re.compile(r"^(\S.*?)\s*:\s*$")  # an unindented line ending in a colon
 _KINDS = {"Ethernet": "ethernet", "Wireless LAN": "wifi", "Mobile Broadband": "cellular"}
 
 
@@ -48,11 +53,11 @@ def parse_ipconfig(text: str) -> list[Adapter]:
     for line in text.splitlines():
         header = _HEADER.match(line)
         if header:
-            adapters.append(Adapter(header.group(2).strip(), header.group(1)))
+            adapters.append(_adapter(header.group(1)))
             continue
         if not adapters or not line.strip():
             continue
-        if " : " in line or line.rstrip().endswith(":"):
+        if _LABELLED.search(line):  # " : ", or ".: " as French ipconfig prints it
             label, _, value = line.partition(":")
             label = label.strip(" .")
         else:
@@ -61,17 +66,38 @@ def parse_ipconfig(text: str) -> list[Adapter]:
     return adapters
 
 
+def _adapter(header: str) -> Adapter:
+    """An adapter from its header, in any language: "Drahtlos-LAN-Adapter WLAN"."""
+    prefix = labels.ADAPTER_PREFIX.match(header)
+    kind_text = prefix.group(0) if prefix else header
+    name = header[prefix.end() :].strip() if prefix else header
+    for kind, words in (
+        ("Wireless LAN", labels.WIFI_HEADER),
+        ("Mobile Broadband", labels.CELLULAR_HEADER),
+        ("PPP", labels.PPP_HEADER),
+        ("Tunnel", labels.TUNNEL_HEADER),
+        ("Ethernet", labels.ETHERNET_HEADER),
+    ):
+        if labels.has(kind_text, words):
+            return Adapter(name or header, kind)
+    return Adapter(name or header, "Unknown")
+
+
 def _apply(adapter: Adapter, label: str, value: str) -> None:
-    if label == "Media State":
-        adapter.connected = value != "Media disconnected"
-    elif label == "Description":
+    if labels.has(label, labels.MEDIA):
+        adapter.connected = not labels.has(value, labels.DISCONNECTED)
+    elif labels.has(label, labels.DESCRIPTION):
         adapter.description = value
-    elif label == "Physical Address":
+    elif labels.has(label, labels.PHYSICAL):
         adapter.mac = normalize_mac(value)
-    elif label == "IPv4 Address" and value:
-        adapter.ipv4.append(value.split("(")[0])
-    elif label == "Default Gateway" and re.fullmatch(r"\d+\.\d+\.\d+\.\d+", value):
+    elif labels.has(label, labels.IPV4) and (address := _IPV4.match(value)):
+        adapter.ipv4.append(address.group(0))
+    elif labels.has(label, labels.GATEWAY) and _IPV4.fullmatch(value):
         adapter.gateways.append(value)
+
+
+_IPV4 = re.compile(r"\d+\.\d+\.\d+\.\d+")
+_LABELLED = re.compile(r":(\s|$)")
 
 
 def parse_route_print(text: str) -> tuple[tuple[str, str] | None, bool]:
@@ -94,32 +120,73 @@ def parse_route_print(text: str) -> tuple[tuple[str, str] | None, bool]:
 
 
 def parse_netsh_wlan(text: str) -> WifiLink | None:
-    """The first connected interface of `netsh wlan show interfaces`.
+    """The first connected interface of `netsh wlan show interfaces`, in any language.
 
-    Windows 11 prints `Rssi` in dBm; older builds print only `Signal` as a percentage,
-    which the WLAN API defines as linear from -100 dBm (0%) to -50 dBm (100%).
+    Windows 11 24H2 prints `Rssi` in dBm beside `Signal`, which is preferred; older builds
+    print only `Signal` as a percentage, which the WLAN API defines as linear from -100 dBm
+    (0%) to -50 dBm (100%). 24H2 also names the BSSID "AP BSSID" and adds `Band`.
     """
-    values = labelled_values(text, " : ")
-    if values.get("State") != "connected":
+    block = next((b for b in netsh_blocks(text) if _connected(b)), None)
+    if block is None:
         return None
-    signal = leading_number(values.get("Signal", ""))
-    rssi = leading_number(values.get("Rssi", ""))
+    signal, rssi = _pick(block, labels.SIGNAL), _pick(block, labels.RSSI)
     source = ""
     if rssi is None and signal is not None:
         rssi, source = signal / 2 - 100, "Windows signal quality"
-    channel = leading_number(values.get("Channel", ""))
-    band = values.get("Band") or (band_of_channel(int(channel)) if channel else None)
+    channel = _pick(block, labels.CHANNEL)
     return WifiLink(
-        ssid=values.get("SSID") or None,
-        bssid=normalize_mac(values.get("BSSID") or values.get("AP BSSID") or ""),
+        ssid=next((v for k, v in block if labels.normal(k) == "ssid" and v), None),
+        bssid=_bssid(block),
         rssi_dbm=rssi,
         signal_pct=signal,
-        tx_rate_mbps=leading_number(values.get("Transmit rate (Mbps)", "")),
-        rx_rate_mbps=leading_number(values.get("Receive rate (Mbps)", "")),
+        tx_rate_mbps=_pick(block, labels.TRANSMIT),
+        rx_rate_mbps=_pick(block, labels.RECEIVE),
         channel=int(channel) if channel else None,
-        band=band,
+        band=_band(block) or (band_of_channel(int(channel)) if channel else None),
         rssi_source=source,
     )
+
+
+_NETSH_LINE = re.compile(r"^\s*([^:\s][^:]*?)\s*:(?:\s+(.*))?$")
+
+
+def netsh_blocks(text: str) -> list[list[tuple[str, str]]]:
+    """`label : value` pairs, one list per interface (a label seen twice starts the next)."""
+    blocks: list[list[tuple[str, str]]] = [[]]
+    for line in text.splitlines():
+        found = _NETSH_LINE.match(line)
+        if not found or not line[:1].isspace():
+            continue
+        label, value = found.group(1), (found.group(2) or "").strip()
+        if any(labels.normal(label) == labels.normal(seen) for seen, _ in blocks[-1]):
+            blocks.append([])
+        blocks[-1].append((label, value))
+    return [block for block in blocks if block]
+
+
+def _connected(block: list[tuple[str, str]]) -> bool:
+    state = next((v for k, v in block if labels.has(k, labels.STATE)), "")
+    return state.strip().lower() in labels.CONNECTED
+
+
+def _pick(block: list[tuple[str, str]], words: tuple[str, ...]) -> float | None:
+    """The number in the first value whose label has one of `words` ("960,7" is 960.7)."""
+    for label, value in block:
+        if labels.has(label, words):
+            return leading_number(value.replace(",", "."))
+    return None
+
+
+def _bssid(block: list[tuple[str, str]]) -> str | None:
+    for label, value in block:
+        if labels.has(label, labels.BSSID) and normalize_mac(value):
+            return normalize_mac(value)
+    return None
+
+
+def _band(block: list[tuple[str, str]]) -> str | None:
+    ghz = _pick(block, labels.BAND)
+    return {2.4: "2.4 GHz", 5.0: "5 GHz", 6.0: "6 GHz"}.get(ghz) if ghz else None
 
 
 def parse_arp(text: str, address: str) -> str | None:
@@ -131,7 +198,20 @@ def parse_arp(text: str, address: str) -> str | None:
     return None
 
 
-def read(run: Runner) -> Snapshot:
+def read(run: Runner, wifi: Callable[[], WifiLink | None] = wlanapi.read_wifi) -> Snapshot:
+    """PowerShell's objects where PowerShell answers, else the text tools; Wi-Fi from the
+    Native Wifi API, else `netsh`. Only the text tools depend on the display language."""
+    snap = powershell.parse_snapshot(run(powershell.ARGV) or "")
+    if snap is None:
+        snap = _read_text(run)
+    if snap.interface_type == "wifi":
+        snap.wifi = wifi() or parse_netsh_wlan(run(["netsh", "wlan", "show", "interfaces"]) or "")
+        if snap.wifi is None:
+            snap.notes.append("neither the WLAN API nor netsh reported a connected interface")
+    return snap
+
+
+def _read_text(run: Runner) -> Snapshot:
     adapters = parse_ipconfig(run(["ipconfig", "/all"]) or "")
     snap = Snapshot(interfaces=[_interface(a) for a in adapters])
     if not adapters:
@@ -146,14 +226,11 @@ def read(run: Runner) -> Snapshot:
         snap.notes.append(f"no adapter in ipconfig holds {address}")
         snap.route = DefaultRoute(address, gateway)
         return snap
-    snap.route = DefaultRoute(adapter.name, None if gateway == "On-link" else gateway)
+    on_link = not re.fullmatch(r"\d+\.\d+\.\d+\.\d+", gateway)  # "On-link", "Auf Verbindung"
+    snap.route = DefaultRoute(adapter.name, None if on_link else gateway)
     snap.interface_type = adapter.interface_type
     if snap.route.gateway:
         snap.gateway_mac = parse_arp(run(["arp", "-a"]) or "", snap.route.gateway)
-    if snap.interface_type == "wifi":
-        snap.wifi = parse_netsh_wlan(run(["netsh", "wlan", "show", "interfaces"]) or "")
-        if snap.wifi is None:
-            snap.notes.append("netsh reported no connected Wi-Fi interface")
     return snap
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from agentprobe.config.environ import c_locale
+
 
 @dataclass(frozen=True)
 class Output:
@@ -50,7 +52,7 @@ class LocalHost:
 
     def __init__(self, timeout_s: float = 10.0) -> None:
         self.timeout_s = timeout_s
-        self._environ = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+        self._environ = c_locale(os.environ)
 
     @property
     def system(self) -> str:

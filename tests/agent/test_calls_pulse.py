@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agentprobe.agent.call_signal import linux_microphone
-from tests.rigs.pulse import PulseRig, missing_tools, start_pulse
+from tests.rigs.pulse import SINK, PulseRig, missing_tools, start_pulse
 
 pytestmark = pytest.mark.integration
 
@@ -37,11 +37,19 @@ def until(value: bool, exclude: set[int]) -> bool | None:
     return reading
 
 
-def test_recording_stream_means_in_call_unless_it_is_ours(pulse: PulseRig) -> None:
-    assert linux_microphone(set()) is False
-    recorder = subprocess.Popen(
-        ["parec", "--raw"], env=pulse.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+def record(pulse: PulseRig, device: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        ["parec", "--raw", f"--device={device}"],
+        env=pulse.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
+
+
+def test_recording_stream_means_in_call_unless_it_is_ours(pulse: PulseRig) -> None:
+    pulse.add_card("headset", 'device.description="Headset"')
+    assert linux_microphone(set()) is False
+    recorder = record(pulse, "headset_mic")
     try:
         assert until(True, set()) is True
         assert linux_microphone({recorder.pid}) is False
@@ -49,3 +57,18 @@ def test_recording_stream_means_in_call_unless_it_is_ours(pulse: PulseRig) -> No
         recorder.terminate()
         recorder.wait(10)
     assert until(False, set()) is False
+
+
+def test_recording_the_speakers_monitor_is_not_a_call(pulse: PulseRig) -> None:
+    """A screen recorder capturing a sink's monitor (what the speakers play) is no call."""
+    recorder = record(pulse, f"{SINK}.monitor")
+    try:
+        for _ in range(50):  # until the server lists the stream, at most 10 s
+            if pulse.pactl("list", "short", "source-outputs").strip():
+                break
+            time.sleep(0.2)
+        assert pulse.pactl("list", "short", "source-outputs").strip()
+        assert linux_microphone(set()) is False
+    finally:
+        recorder.terminate()
+        recorder.wait(10)
