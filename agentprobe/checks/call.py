@@ -136,14 +136,15 @@ def _metrics_of(record: Mapping[str, Any]) -> dict[str, MetricValue]:
 
 def _summary(m: Mapping[str, MetricValue]) -> str:
     minutes = float(m.get("duration_s") or 0) / 60
-    parts = [f"{minutes:.1f} min {m.get('codec', 'unknown')} call over {m.get('transport', '?')}"]
-    if m.get("mos") is not None:
-        parts.append(f"MOS {m['mos']}")
-    parts.append(f"{m.get('rx_loss_pct', 0)}% lost and {m.get('rx_jitter_ms', 0)} ms jitter in")
+    head = f"{minutes:.1f} min {m.get('codec', 'unknown')} call over {m.get('transport', '?')}"
+    parts = [f"MOS {m['mos']}"] if m.get("mos") is not None else []
+    parts.append(
+        f"{m.get('rx_loss_pct', 0)}% of the incoming audio lost, jitter {m.get('rx_jitter_ms', 0)} ms"
+    )
     if m.get("tx_loss_pct") is not None:
-        parts.append(f"{m['tx_loss_pct']}% lost out")
+        parts.append(f"{m['tx_loss_pct']}% of ours lost on the way out")
     parts.append(f"round trip {m['rtt_ms']} ms" if m.get("rtt_ms") is not None else "no RTT seen")
-    return ", ".join(parts)
+    return f"{head}: " + "; ".join(parts)
 
 
 def call_report(config: Config, record: Mapping[str, Any], check: CallCheck) -> Report:

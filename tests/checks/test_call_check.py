@@ -41,8 +41,8 @@ def test_a_lossy_call_fails_with_plain_advice() -> None:
     result = CallCheck(CallConfig()).grade_record(RECORD)
     assert result.status is Status.FAIL  # 4.2 % received loss: past the voice check's 3 %
     assert result.summary == (
-        "4.5 min opus call over turn-channel, MOS 3.6, 4.2% lost and 12.5 ms jitter in, "
-        "round trip 85.0 ms"
+        "4.5 min opus call over turn-channel: MOS 3.6; 4.2% of the incoming audio lost, "
+        "jitter 12.5 ms; round trip 85.0 ms"
     )
     assert result.advice[0].startswith("Audio to the agent was lost on the way")
     assert "future_metric_pct" not in result.metrics  # undeclared: dropped, not an error
