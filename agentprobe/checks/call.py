@@ -138,9 +138,8 @@ def _summary(m: Mapping[str, MetricValue]) -> str:
     minutes = float(m.get("duration_s") or 0) / 60
     head = f"{minutes:.1f} min {m.get('codec', 'unknown')} call over {m.get('transport', '?')}"
     parts = [f"MOS {m['mos']}"] if m.get("mos") is not None else []
-    parts.append(
-        f"{m.get('rx_loss_pct', 0)}% of the incoming audio lost, jitter {m.get('rx_jitter_ms', 0)} ms"
-    )
+    loss, jitter = m.get("rx_loss_pct", 0), m.get("rx_jitter_ms", 0)
+    parts.append(f"{loss}% of the incoming audio lost, jitter {jitter} ms")
     if m.get("tx_loss_pct") is not None:
         parts.append(f"{m['tx_loss_pct']}% of ours lost on the way out")
     parts.append(f"round trip {m['rtt_ms']} ms" if m.get("rtt_ms") is not None else "no RTT seen")
