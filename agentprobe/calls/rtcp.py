@@ -21,6 +21,7 @@ RTCP_TYPES = range(192, 224)  # RFC 5761 §4: RTCP packet types that a PT mask c
 _HEADER = 4
 _SENDER_INFO = 20
 _BLOCK = 24
+_SRTCP_MINIMUM = 8 + 4 + 4  # header and SSRC, E-flag and index, a 32-bit tag
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +84,11 @@ def parse_compound(data: bytes) -> list[Report] | None:
 
 
 def looks_like_srtcp(data: bytes) -> bool:
-    """An RTCP-shaped datagram whose first packet is SR/RR but whose lengths do not add up:
-    the signature of SRTCP's encrypted body and trailing index and tag (RFC 3711 §3.4)."""
-    if len(data) < 8 or data[0] >> 6 != 2 or data[1] not in (SR, RR):
+    """An SR/RR-headed datagram that fails plain-RTCP validation: SRTCP's encrypted body and
+    trailing E-flag, index and tag (RFC 3711 §3.4) break the lengths of RFC 3550 §A.2."""
+    if len(data) < _SRTCP_MINIMUM or data[0] >> 6 != 2 or data[1] not in (SR, RR):
         return False
-    first = 4 * (int.from_bytes(data[2:4]) + 1)
-    return parse_compound(data) is None and first + 4 <= len(data)
+    return parse_compound(data) is None
 
 
 def _report(packet: bytes) -> Report | None:
