@@ -1,7 +1,8 @@
 """Receive statistics of one RTP source (SSRC) in bounded memory, for calls of any length.
 
 `SequenceWindow` extends 16-bit sequence numbers across wraps and restarts (RFC 3550
-§A.1, MAX_DROPOUT 3000 and MAX_MISORDER 100) and keeps a ring of the last `WINDOW`
+§A.1, MAX_DROPOUT 3000; a packet up to MAX_DROPOUT behind counts as late, not as a
+restart, where §A.1 stops at MAX_MISORDER 100) and keeps a ring of the last `WINDOW`
 sequence numbers: a number leaves the ring as received or lost, and only then feeds
 the loss counters (longest run, and the two-state Markov transitions whose 1/(p + q) is
 the G.113 Appendix I burst ratio, as in `netstats.burst_ratio`). Reordering follows
@@ -66,6 +67,8 @@ class SequenceWindow:
                 self.cycles += SEQ_MOD
             self.max_seq = seq
             return self.cycles + seq
+        if SEQ_MOD - udelta < MAX_DROPOUT:  # behind: reordered, duplicated or late
+            return self.cycles + seq - (SEQ_MOD if seq > self.max_seq else 0)
         if udelta <= SEQ_MOD - MAX_MISORDER:
             if seq != self.bad_seq:
                 self.bad_seq = (seq + 1) % SEQ_MOD
@@ -166,9 +169,8 @@ class JitterClock:
         assert self._last is not None
         delta = _ts_delta(timestamp, self._last[1])
         self.pairs += 1
-        if delta == 0:
-            self.same_ts_pairs += 1
-        elif delta > 0:
+        self.same_ts_pairs += delta == 0
+        if delta >= 0:  # video frames span several packets: their time counts, units do not
             self._units += delta
             self._seconds += at - self._last[0]
 
