@@ -19,6 +19,7 @@ from agentprobe.calls.rtt import RttMeter
 from agentprobe.calls.stream import RtpStream
 
 MAX_STREAMS = 32  # per direction; a call with more SSRCs is something else
+MAX_CANDIDATES = 8  # unconfirmed SSRCs remembered per path; junk pushes out junk
 
 
 @dataclass
@@ -30,12 +31,27 @@ class Path:
     srtcp: bool = False  # RTCP whose lengths do not add up (RFC 3711 §3.4)
     rtt: RttMeter = field(default_factory=RttMeter)
     channels: dict[int, tuple[str, int]] = field(default_factory=dict)  # TURN ChannelBind
-    candidate: dict[bool, tuple[RtpHeader, float, int]] = field(default_factory=dict)
+    # RFC 3550 §A.1 probation: the last packet of each unconfirmed (direction, SSRC)
+    candidates: dict[tuple[bool, int], tuple[RtpHeader, float, int]] = field(default_factory=dict)
     last_at: float = 0.0
 
     @property
     def encrypted(self) -> bool:
         return self.dtls or self.zrtp or self.srtcp
+
+    def confirm(
+        self, header: RtpHeader, at: float, length: int, outbound: bool
+    ) -> tuple[RtpHeader, float, int] | None:
+        """The previous packet of this SSRC when `header` follows it in sequence (the source
+        is then believed), else None; `header` waits as the candidate."""
+        key = (outbound, header.ssrc)
+        before = self.candidates.pop(key, None)
+        if before is not None and header.sequence == (before[0].sequence + 1) % 65536:
+            return before
+        self.candidates[key] = (header, at, length)
+        while len(self.candidates) > MAX_CANDIDATES:
+            del self.candidates[next(iter(self.candidates))]
+        return None
 
 
 @dataclass

@@ -28,7 +28,7 @@ from agentprobe.calls import demux, rtcp, stun
 from agentprobe.calls.call import LiveCall, Path
 from agentprobe.calls.metrics import finish
 from agentprobe.calls.record import CallRecord
-from agentprobe.calls.rtp import RtpHeader, parse_rtp
+from agentprobe.calls.rtp import parse_rtp
 
 Endpoint = tuple[str, int]
 PathKey = tuple[Endpoint, Endpoint, Endpoint | None]  # local, remote, TURN peer
@@ -149,14 +149,11 @@ class CallTracker:
         call = self._calls.get(key)
         streams = None if call is None else call.tx if where.outbound else call.rx
         if streams is None or header.ssrc not in streams:
-            candidate = where.path.candidate.get(where.outbound)
-            where.path.candidate[where.outbound] = (header, where.at, length)
-            if candidate is None or not _follows(candidate[0], header):
+            before = where.path.confirm(header, where.at, length, where.outbound)
+            call = call or (None if before is None else self._open(key, where))
+            if before is None or call is None:
                 return  # RFC 3550 §A.1 probation: a source is believed after two in order
-            call = call or self._open(key, where)
-            if call is None:
-                return
-            call.add_rtp(candidate[0], candidate[1], candidate[2], where.outbound)
+            call.add_rtp(*before, where.outbound)
         assert call is not None
         call.add_rtp(header, where.at, length, where.outbound)
         call.attach(where.path)
@@ -227,7 +224,3 @@ class CallTracker:
         else:
             transport = "srtp" if call.encrypted else "rtp"
         return finish(call, transport)
-
-
-def _follows(before: RtpHeader, header: RtpHeader) -> bool:
-    return before.ssrc == header.ssrc and header.sequence == (before.sequence + 1) % 65536
