@@ -1,0 +1,174 @@
+"""`agentprobe calls`: passive call telemetry from this machine's own call media.
+
+`calls watch` captures in the foreground and prints each call as it ends (one JSON
+object per line with `--json`, a row of key figures otherwise). `calls capture` is the
+capture service: the same engine, every finished call written to the call spool for
+the agent daemon, until SIGTERM. Both need CAP_NET_RAW (or root); without it they say
+so in one line and exit 3.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from agentprobe.calls import watch as engine
+from agentprobe.calls.capture.source import CaptureUnavailable, PacketSource, open_source
+from agentprobe.calls.record import CallRecord
+from agentprobe.calls.spool import CallSpool, SpoolError
+from agentprobe.calls.tracker import CallTracker
+from agentprobe.commands.common import config_option, load_config
+
+EXIT_UNKNOWN = 3
+COLUMNS = ("ended", "duration_s", "transport", "codec", "remote", "rx_packets",
+           "rx_loss_pct", "rx_jitter_ms", "rtt_ms", "mos")  # fmt: skip
+WIDTHS = (8, 10, 12, 7, 16, 10, 11, 12, 7, 4)
+
+
+@click.group()
+def calls() -> None:
+    """Passive call telemetry: RTP headers of this machine's calls, never their content."""
+
+
+interface_option = click.option(
+    "--interface", "interfaces", multiple=True, metavar="IF",
+    help="Capture on this interface (repeatable; default: every interface).",
+)  # fmt: skip
+
+
+@calls.command()
+@interface_option
+@click.option("--seconds", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Stop after this many seconds (default: until Ctrl-C).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per finished call.")
+@config_option
+@click.pass_context
+def watch(
+    ctx: click.Context,
+    interfaces: tuple[str, ...],
+    seconds: float | None,
+    as_json: bool,
+    config_path: str | None,
+) -> None:
+    """Capture call media here and print each call when it ends (needs CAP_NET_RAW)."""
+    data_dir = load_config(config_path).data_dir
+    emit = _print_json if as_json else _table_printer()
+    summary = _run(ctx, interfaces, data_dir, emit, seconds)
+    click.echo(
+        f"{summary.calls} call(s), {summary.datagrams} datagram(s) captured, "
+        f"{summary.kernel_drops} dropped by the kernel",
+        err=True,
+    )
+    ctx.exit(0)
+
+
+@calls.command()
+@click.option("--spool", "spool_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="The call spool directory the agent reads.")  # fmt: skip
+@interface_option
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The salt for remote hashes (default: the agent data dir).")  # fmt: skip
+@click.option("--group-readable", is_flag=True,
+              help="Write records mode 0640, for an agent in the spool's group.")  # fmt: skip
+@config_option
+@click.pass_context
+def capture(
+    ctx: click.Context,
+    spool_dir: Path,
+    interfaces: tuple[str, ...],
+    data_dir: Path | None,
+    group_readable: bool,
+    config_path: str | None,
+) -> None:
+    """The capture service: every finished call into the spool, until SIGTERM."""
+    salt_dir = data_dir or load_config(config_path).data_dir
+    spool = CallSpool(spool_dir, file_mode=0o640 if group_readable else 0o600)
+    summary = _run(ctx, interfaces, salt_dir, _spooler(spool), None)
+    click.echo(
+        f"capture stopped: {summary.calls} call(s) spooled, "
+        f"{summary.kernel_drops} packet(s) dropped by the kernel",
+        err=True,
+    )
+    ctx.exit(0)
+
+
+def _run(
+    ctx: click.Context,
+    interfaces: tuple[str, ...],
+    data_dir: Path,
+    emit: Callable[[CallRecord], None],
+    seconds: float | None,
+) -> engine.WatchSummary:
+    try:
+        source: PacketSource = open_source(interfaces)
+    except CaptureUnavailable as error:
+        click.echo(f"agentprobe: {error}", err=True)
+        ctx.exit(EXIT_UNKNOWN)
+    local = engine.LocalAddresses(engine.interface_addresses)
+    tracker = CallTracker(is_local=local, hash_remote=engine.remote_hasher(data_dir))
+    try:
+        with engine.stop_on_signals() as stop:
+            return engine.watch(source, tracker, emit, seconds, stop, tick=local.refresh)
+    finally:
+        source.close()
+
+
+def _print_json(record: CallRecord) -> None:
+    sys.stdout.write(json.dumps(record.to_json(), allow_nan=False) + "\n")
+    sys.stdout.flush()  # a reader of the pipe sees each call as it ends
+
+
+def _table_printer() -> Callable[[CallRecord], None]:
+    printed = [False]
+
+    def emit(record: CallRecord) -> None:
+        if not printed[0]:
+            click.echo(_line(COLUMNS))
+            printed[0] = True
+        click.echo(_line(row(record.to_json())))
+
+    return emit
+
+
+def row(data: dict[str, Any]) -> tuple[str, ...]:
+    """The table's cells for one record (`calls watch` without --json)."""
+    metrics = data.get("metrics", {})
+
+    def figure(name: str, digits: int) -> str:
+        value = metrics.get(name)
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    return (
+        str(data["ended_at"])[11:19],
+        f"{data['duration_s']:.1f}",
+        data["transport"],
+        data["codec"],
+        data["remote"],
+        str(metrics.get("rx_packets", "-")),
+        figure("rx_loss_pct", 2),
+        figure("rx_jitter_ms", 1),
+        figure("rtt_ms", 0),
+        figure("mos", 2),
+    )
+
+
+def _line(cells: tuple[str, ...]) -> str:
+    return "  ".join(cell.ljust(width) for cell, width in zip(cells, WIDTHS, strict=True))
+
+
+def _spooler(spool: CallSpool) -> Callable[[CallRecord], None]:
+    def emit(record: CallRecord) -> None:
+        try:
+            path = spool.put(record.to_json())
+        except (SpoolError, OSError) as error:
+            click.echo(f"agentprobe: call {record.call_id} not spooled: {error}", err=True)
+            return
+        click.echo(f"call {record.call_id} ({record.transport}, {record.codec}, "
+                   f"{record.duration_s:.0f} s) spooled as {path.name}", err=True)  # fmt: skip
+
+    return emit
