@@ -1,16 +1,18 @@
 """A finished call's counters as the `call` check's metrics, and its record.
 
-Received-direction figures add up the call's audio streams (video SSRCs, recognised by
-their 90 kHz clock or several packets per timestamp, count only in `rx_kbps`):
-`rx_loss_pct` is lost over expected across them (RFC 3550 §6.4.1 counting, duplicates
-excluded), `rx_jitter_ms` the RFC 3550 estimate averaged over the call's packets (the
-final value of a running estimate says only how the call ended), `rx_burst_ratio` the
-G.113 BurstR of the pooled loss transitions. MOS is the G.107 E-model of that
-direction (`emodel.call_quality`) with the guessed codec and the round trip when one
-was seen; without one, the delay impairment is that of 0 ms RTT, which `rtt_source`
-= `none` makes plain. `ssrc_changes` counts received audio sources that replaced an
-earlier one with the same payload type (a transfer, a re-INVITE, a media server
-re-anchoring the call).
+Received-direction figures add up the call's audio streams; video SSRCs (a 90 kHz clock
+or several packets per timestamp) and streams whose clock could not be inferred (RTX,
+padding probes) count only in `rx_kbps`. `rx_loss_pct` is lost over expected across
+them (RFC 3550 §6.4.1 counting, duplicates excluded), `rx_jitter_ms` the RFC 3550
+estimate averaged over the call's packets (the final value of a running estimate says
+only how the call ended), `rx_burst_ratio` the G.113 BurstR of the pooled loss
+transitions. MOS is the G.107 E-model (`emodel.call_quality`) of the received
+direction (`mos_direction` = `rx`) or, when no audio came in, of the sent direction as
+the remote's receiver reports describe it (`tx`); with neither there is no MOS rather
+than a perfect one. Without a round trip seen, the delay impairment is that of 0 ms
+RTT, which `rtt_source` = `none` makes plain. `ssrc_changes` counts received audio
+sources that replaced an earlier one with the same payload type (a transfer, a
+re-INVITE, a media server re-anchoring the call).
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ def received(call: LiveCall) -> Metrics:
         "rx_duplicates": sum(s.window.duplicates for s in audio),
         "rx_kbps": _kbps(call.rx.values(), call),
         "ssrc_changes": _changes(audio),
-        "video": any(not s.is_audio for s in (*call.rx.values(), *call.tx.values())),
+        "video": any(s.clock.is_video for s in (*call.rx.values(), *call.tx.values())),
     }
 
 
@@ -105,16 +107,29 @@ def sent(call: LiveCall) -> Metrics:
 
 def _quality(call: LiveCall, metrics: Metrics, codec: str) -> Metrics:
     rtt_ms, source = call.rtt()
-    model = emodel.CODECS[EMODEL_CODEC.get(codec, "g711")]
-    loss, jitter = float(metrics["rx_loss_pct"]), float(metrics["rx_jitter_ms"])
-    r, mos = emodel.call_quality(
-        rtt_ms or 0.0, jitter, loss, float(metrics["rx_burst_ratio"]), model
-    )
-    extra: Metrics = {"rtt_source": source, "r_factor": round(r, 2), "mos": round(mos, 2)}
+    extra: Metrics = {"rtt_source": source, "encrypted": call.encrypted}
     if rtt_ms is not None:
         extra["rtt_ms"] = round(rtt_ms, 3)
-    extra["encrypted"] = call.encrypted
+    figures = _rated_direction(metrics)
+    if figures is not None:
+        direction, loss, jitter, burst = figures
+        model = emodel.CODECS[EMODEL_CODEC.get(codec, "g711")]
+        r, mos = emodel.call_quality(rtt_ms or 0.0, jitter, loss, burst, model)
+        extra |= {"r_factor": round(r, 2), "mos": round(mos, 2), "mos_direction": direction}
     return extra
+
+
+def _rated_direction(metrics: Metrics) -> tuple[str, float, float, float] | None:
+    """What the E-model rates: what we heard (rx) when any audio came in; else what the
+    remote reported hearing from us (tx, RTCP RR); else nothing, rather than a perfect
+    score for a call that carried no audio this way."""
+    if metrics["rx_packets"]:
+        burst = float(metrics["rx_burst_ratio"])
+        return "rx", float(metrics["rx_loss_pct"]), float(metrics["rx_jitter_ms"]), burst
+    if "tx_loss_pct" in metrics:
+        jitter = float(metrics.get("tx_jitter_ms", 0.0))
+        return "tx", float(metrics["tx_loss_pct"]), jitter, 1.0
+    return None
 
 
 def _burst_ratio(streams: list[RtpStream]) -> float:

@@ -251,7 +251,8 @@ class RtpStream:
 
     @property
     def is_audio(self) -> bool:
-        return not self.clock.is_video
+        """Neither video nor a stream without a recognisable clock (RTX, padding probes)."""
+        return self.clock.guess.known_clock and not self.clock.is_video
 
 
 StreamFilter = Callable[[RtpStream], bool]

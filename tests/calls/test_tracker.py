@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import hypothesis
 from hypothesis import strategies as st
 
 from agentprobe import emodel
 from agentprobe.calls.record import CallRecord
+from agentprobe.calls.spool import CallSpool
 from agentprobe.calls.tracker import CallTracker, Datagram
 from tests.calls.packets import (
     LOCAL,
@@ -351,3 +353,38 @@ def test_no_datagram_raises(datagrams: list[tuple[bytes, bool, int]]) -> None:
         (wire.out if outbound else wire.back)(body, T0 + n * 0.01, remote=RELAY)
     wire.tracker.expire(T0 + 100)
     wire.tracker.finish()
+
+
+def test_one_way_call_is_rated_from_the_remotes_reports_or_not_at_all() -> None:
+    wire = Wire()
+    for i in range(100):
+        wire.out(rtp(i, 160 * i, ssrc=0xAAAA), T0 + 0.02 * i)
+    silent = wire.one().metrics
+    assert silent["rx_packets"] == 0 and "mos" not in silent and "r_factor" not in silent
+    for i in range(100):
+        wire.out(rtp(i, 160 * i, ssrc=0xAAAA), T0 + 0.02 * i)
+    wire.back(receiver_report(0xBBBB, 0xAAAA, 0, 0, 99, 16), T0 + 1.5)
+    reported = wire.one().metrics
+    _, mos = emodel.call_quality(0.0, 2.0, 0.0, 1.0, emodel.CODECS["g711"])
+    assert reported["mos_direction"] == "tx" and reported["mos"] == round(mos, 2)
+
+
+def test_a_stream_without_a_clock_is_not_audio() -> None:
+    """Sparse retransmission packets (dynamic PT, in sequence, irregular times) beside audio."""
+    wire = Wire()
+    for i in range(150):
+        wire.back(rtp(i, 160 * i, ssrc=1), T0 + 0.02 * i)
+    for n, at in enumerate((0.3, 0.31, 0.9, 1.7, 1.71, 2.5)):
+        wire.back(rtp(n, 555 * n * n, pt=97, ssrc=9, payload=b""), T0 + at)
+    metrics = wire.one().metrics
+    assert (metrics["rx_packets"], metrics["ssrc_changes"], metrics["video"]) == (150, 0, False)
+
+
+def test_records_go_into_the_call_spool(tmp_path: Path) -> None:
+    wire = Wire()
+    g711_call(wire)
+    record = wire.one().to_json()
+    spool = CallSpool(tmp_path / "spool")
+    spool.put(record)
+    [(_, stored)] = list(spool.pending())
+    assert stored == record
