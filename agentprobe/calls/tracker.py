@@ -120,11 +120,14 @@ class CallTracker:
         return (src, dst, True) if outbound else (dst, src, False)
 
     def _path(self, key: PathKey, at: float) -> Path:
-        path = self._paths.pop(key, None) or Path()
+        path = self._paths.get(key)
+        if path is None:
+            path = self._paths[key] = Path()
+            while len(self._paths) > MAX_PATHS:
+                self._paths.popitem(last=False)
+        else:
+            self._paths.move_to_end(key)
         path.last_at = max(path.last_at, at)
-        self._paths[key] = path
-        while len(self._paths) > MAX_PATHS:
-            self._paths.popitem(last=False)
         return path
 
     def _dispatch(self, kind: demux.Kind, data: bytes, length: int, where: _Where) -> None:

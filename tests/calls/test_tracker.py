@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from agentprobe import emodel
 from agentprobe.calls.record import CallRecord
 from agentprobe.calls.spool import CallSpool
-from agentprobe.calls.tracker import CallTracker, Datagram
+from agentprobe.calls.tracker import MAX_PATHS, CallTracker, Datagram
 from tests.calls.packets import (
     LOCAL,
     REMOTE,
@@ -388,3 +388,13 @@ def test_records_go_into_the_call_spool(tmp_path: Path) -> None:
     spool.put(record)
     [(_, stored)] = list(spool.pending())
     assert stored == record
+
+
+def test_many_flows_of_junk_keep_the_path_table_bounded() -> None:
+    wire = Wire()
+    for port in range(MAX_PATHS + 500):
+        wire.back(
+            b"\x80\x00" + port.to_bytes(2, "big") + b"\x00" * 8, T0, remote=("203.0.113.9", port)
+        )
+    assert len(wire.tracker._paths) == MAX_PATHS
+    assert wire.tracker.expire(T0 + 10) == [] and not wire.tracker._paths
