@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tests.rigs import netns
+
 ROOT = Path(__file__).resolve().parents[2]
 AGENTPROBE = ROOT / ".venv" / "bin" / "agentprobe"
 
@@ -38,10 +40,12 @@ def stop(process: subprocess.Popen[Any]) -> None:
 
 
 def capture_ready(pid: int, sockets: int, timeout_s: float = 15.0) -> None:
+    """Wait until `pid`'s namespace has `sockets` packet sockets bound to a protocol."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError):
-            if len(Path(f"/proc/{pid}/net/packet").read_text().splitlines()) - 1 >= sockets:
+            rows = Path(f"/proc/{pid}/net/packet").read_text().splitlines()[1:]
+            if sum(1 for row in rows if row.split()[3] != "0000") >= sockets:
                 return
         time.sleep(0.05)
     raise AssertionError(f"capture did not start within {timeout_s} s")
@@ -150,3 +154,23 @@ def rig(netns: str, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                             env=env, cwd=ROOT)  # fmt: skip
+
+
+@contextlib.contextmanager
+def behind(outer: str, tag: int) -> Iterator[tuple[str, str, str]]:
+    """A namespace joined only to `outer` by a veth pair: (name, outer's address, its own)."""
+    name, subnet = f"apcr{os.getpid() % 100000}{tag}", 20 + (os.getpid() + tag) % 200
+    outer_ip, inner_ip = f"10.216.{subnet}.1", f"10.216.{subnet}.2"
+    sh = netns.sh
+    sh("ip", "netns", "add", name)
+    try:
+        sh("ip", "link", "add", f"{name}o", "netns", outer, "type", "veth", "peer", "name",
+           f"{name}i", "netns", name)  # fmt: skip
+        sh("ip", "addr", "add", f"{outer_ip}/30", "dev", f"{name}o", netns=outer)
+        sh("ip", "link", "set", f"{name}o", "up", netns=outer)
+        sh("ip", "addr", "add", f"{inner_ip}/30", "dev", f"{name}i", netns=name)
+        sh("ip", "link", "set", f"{name}i", "up", netns=name)
+        sh("ip", "link", "set", "lo", "up", netns=name)
+        yield name, outer_ip, inner_ip
+    finally:
+        sh("ip", "netns", "del", name)  # takes its veth end, and so the pair, with it

@@ -2,15 +2,17 @@
 
 `SOCK_DGRAM` packet sockets deliver the IP header onwards whatever the link (Ethernet,
 Wi-Fi, PPP, WireGuard), so one filter (`bpf.Framing.COOKED`) fits every interface. The
-filter is attached before the socket is bound to a protocol, so no unfiltered packet is
-ever queued (packet(7)). Receive times are the kernel's (SO_TIMESTAMPNS), drops come from
-PACKET_STATISTICS, which the kernel resets on every read, so they are summed here.
+filter is attached before the socket is bound to a protocol (a socket made with protocol
+0 receives nothing, packet(7)), so no unfiltered packet is ever queued. Receive times are
+the kernel's (SO_TIMESTAMPNS); drops come from PACKET_STATISTICS, which the kernel resets
+on every read, so they are summed here.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import os
 import select
 import socket
 import struct
@@ -73,9 +75,8 @@ class LinuxSource:
 
 def _open(name: str) -> socket.socket:
     """A filtered packet socket on `name` ("" = every interface)."""
-    protocol = 0 if name else socket.htons(ETH_P_ALL)
     try:
-        sock = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, protocol)
+        sock = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, 0)  # receives nothing yet
     except PermissionError as error:
         raise CaptureUnavailable(NO_PRIVILEGE) from error
     try:
@@ -85,7 +86,7 @@ def _open(name: str) -> socket.socket:
         if name:
             sock.bind((name, ETH_P_ALL))
         else:
-            _discard_queued(sock)  # whatever arrived before the filter was attached
+            _bind_every_interface(sock)
         sock.setblocking(False)
     except OSError as error:
         sock.close()
@@ -102,13 +103,13 @@ def _attach(sock: socket.socket, program: list[tuple[int, int, int, int]]) -> No
     sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)  # the kernel copies it
 
 
-def _discard_queued(sock: socket.socket) -> None:
-    sock.setblocking(False)
-    for _ in range(100_000):
-        try:
-            sock.recv(1)
-        except BlockingIOError:
-            return
+def _bind_every_interface(sock: socket.socket) -> None:
+    """bind(2) to ifindex 0, which Python's (name, protocol) address cannot express."""
+    address = struct.pack("=HHiHBB8s", socket.AF_PACKET, socket.htons(ETH_P_ALL), 0, 0, 0, 0, b"")
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.bind(sock.fileno(), address, len(address)) != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, os.strerror(number))
 
 
 def _drain(sock: socket.socket) -> list[Datagram]:
