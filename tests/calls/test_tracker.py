@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import hypothesis
@@ -32,23 +33,42 @@ T0 = 1_764_620_000.0  # 2025-12-01T20:13:20Z
 RELAY, PEER = ("198.51.100.10", 3478), ("192.0.2.44", 61000)
 
 
+def is_local(ip: str) -> bool:
+    return ip.startswith("10.")
+
+
 def hashed(value: str) -> str:
     return f"h({value})"
+
+
+Endpoint = tuple[str, int]
 
 
 class Wire:
     """Datagrams between this host (10.x) and remotes, fed to one tracker."""
 
-    def __init__(self, **kwargs: object) -> None:
-        self.tracker = CallTracker(lambda ip: ip.startswith("10."), hashed, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self, idle_s: float = 5.0, ignore: Callable[[Endpoint], bool] = lambda a: False
+    ) -> None:
+        self.tracker = CallTracker(is_local, hashed, idle_s=idle_s, ignore=ignore)
 
     def out(
-        self, payload: bytes, at: float, local=LOCAL, remote=REMOTE, length: int | None = None
+        self,
+        payload: bytes,
+        at: float,
+        local: Endpoint = LOCAL,
+        remote: Endpoint = REMOTE,
+        length: int | None = None,
     ) -> None:
         self.tracker.feed(Datagram(at, local, remote, payload, length or len(payload)))
 
     def back(
-        self, payload: bytes, at: float, local=LOCAL, remote=REMOTE, length: int | None = None
+        self,
+        payload: bytes,
+        at: float,
+        local: Endpoint = LOCAL,
+        remote: Endpoint = REMOTE,
+        length: int | None = None,
     ) -> None:
         self.tracker.feed(Datagram(at, remote, local, payload, length or len(payload)))
 
@@ -58,13 +78,17 @@ class Wire:
 
 
 def g711_call(
-    wire: Wire, n: int = 250, skip: frozenset[int] = frozenset(), **where: object
+    wire: Wire,
+    n: int = 250,
+    skip: frozenset[int] = frozenset(),
+    local: Endpoint = LOCAL,
+    remote: Endpoint = REMOTE,
 ) -> None:
     for i in range(n):
         at = T0 + 0.02 * i
-        wire.out(rtp(1000 + i, 160 * i, ssrc=0xAAAA), at, **where)  # type: ignore[arg-type]
+        wire.out(rtp(1000 + i, 160 * i, ssrc=0xAAAA), at, local, remote)
         if i not in skip:
-            wire.back(rtp(60000 + i, 8000 + 160 * i, ssrc=0xBBBB), at + 0.03, **where)  # type: ignore[arg-type]
+            wire.back(rtp(60000 + i, 8000 + 160 * i, ssrc=0xBBBB), at + 0.03, local, remote)
 
 
 def test_a_g711_call_becomes_one_record_of_the_contract_shape() -> None:
