@@ -1,0 +1,130 @@
+"""`agentprobe calls watch` and `calls capture` as real processes: privilege, interfaces,
+the spool, and what a real packet socket hands over (headers only)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agentprobe.calls.capture.linux import LinuxSource
+from agentprobe.privacy import hash_locator
+from tests.calls import capturerig
+from tests.rigs import media, netns
+from tests.rigs.mediarelay import MediaRelay
+from tests.rigs.netns import Impairment
+
+pytestmark = [pytest.mark.integration, pytest.mark.root]
+
+
+@pytest.fixture
+def root() -> None:
+    if os.geteuid() != 0:
+        pytest.skip("packet sockets need root (CAP_NET_RAW)")
+
+
+def run_watch(
+    *prefix: str, args: tuple[str, ...], config: Path
+) -> subprocess.CompletedProcess[str]:
+    command = [
+        *prefix,
+        str(capturerig.AGENTPROBE),
+        "calls",
+        "watch",
+        *args,
+        "--config",
+        str(config),
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_without_cap_net_raw_watch_says_so_in_one_line_and_exits_3(
+    root: None, tmp_path: Path
+) -> None:
+    if shutil.which("setpriv") is None:
+        pytest.skip("needs setpriv (util-linux)")
+    dropped = ("setpriv", "--bounding-set", "-net_raw", "--inh-caps", "-net_raw")
+    done = run_watch(*dropped, args=("--seconds", "1"), config=capturerig.write_config(tmp_path))
+    assert done.returncode == 3
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1 and "CAP_NET_RAW" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unknown_interface_is_named_and_exits_3(root: None, tmp_path: Path) -> None:
+    args = ("--interface", "nosuch0", "--seconds", "1")
+    done = run_watch(args=args, config=capturerig.write_config(tmp_path))
+    assert (done.returncode, done.stderr) == (
+        3,
+        "agentprobe: no network interface named 'nosuch0'\n",
+    )
+
+
+def test_the_kernel_hands_over_headers_never_payload_or_audio_levels(root: None) -> None:
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    receiver.bind(("127.0.0.1", 0))
+    port = receiver.getsockname()[1]
+    source, rng, got = LinuxSource(["lo"]), random.Random(3), []
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            packets = [media.rtp_packet(media.G711, i, 9, rng, srtp=False) for i in range(20)]
+            for packet in packets:
+                sender.sendto(packet, ("127.0.0.1", port))
+            for _ in range(40):  # bounded: 40 short reads
+                got += [d for d in source.read(0.05) or [] if d.dst[1] == port]
+                if len(got) >= len(packets):
+                    break
+    finally:
+        source.close()
+        receiver.close()
+    assert [(d.payload, d.length) for d in got] == [(p[:16], len(p)) for p in packets]
+
+
+@pytest.fixture
+def link() -> Iterator[netns.ShapedLink]:
+    if netns.available():
+        pytest.skip(netns.available())
+    with netns.shaped_namespace() as made:
+        yield made
+
+
+def test_the_capture_service_spools_each_call_group_readable_until_sigterm(
+    link: netns.ShapedLink, tmp_path: Path
+) -> None:
+    spool, salt = tmp_path / "spool", tmp_path / "salt"
+    command = ["ip", "netns", "exec", link.netns, str(capturerig.AGENTPROBE), "calls", "capture",
+               "--spool", str(spool), "--data-dir", str(salt), "--group-readable",
+               "--config", str(capturerig.write_config(tmp_path))]  # fmt: skip
+    service = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sink = capturerig.rig(link.netns, "sink", "--bind", f"{link.ns_ip}:40000", "--seconds", "15")
+    try:
+        capturerig.capture_ready(service.pid, sockets=1)
+        relay = MediaRelay(("127.0.0.1", 0), link.host_ip, (link.ns_ip, 40000), Impairment())
+        with relay, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            plan = media.StreamPlan(media.G711, 100, ssrc=0x77)
+            media.send_stream(sock, relay.front.getsockname(), plan)
+            time.sleep(0.3)
+        service.send_signal(signal.SIGTERM)
+        _, err = service.communicate(timeout=30)
+    finally:
+        capturerig.stop(service)
+        capturerig.stop(sink)
+    assert service.returncode == 0, err
+    (path,) = spool.glob("*.json")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    record = json.loads(path.read_text())
+    assert (record["transport"], record["codec"], record["source"]) == ("rtp", "g711", "capture")
+    assert record["remote"] == hash_locator(link.host_ip, salt)
+    assert record["metrics"]["rx_packets"] == 100
+    assert link.host_ip not in path.read_text() + err
+    assert f"spooled as {path.name}" in err
