@@ -9,7 +9,9 @@ Only plain RTCP is read. SRTCP (RFC 3711 §3.4) keeps the first 8 bytes in clear
 encrypts the rest, and appends the E-flag and index word and an authentication tag, so
 its packet lengths no longer add up to the datagram: the validity check of RFC 3550
 §A.2 (every header version 2, padding only in the last packet, lengths summing exactly
-to the datagram) rejects it, and `looks_like_srtcp` tells the tracker it saw one.
+to the datagram) rejects it, and `looks_like_srtcp` tells the tracker it saw one. The
+first packet may be of any RTCP type, since reduced-size RTCP (RFC 5506) need not
+start with an SR or RR.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Receive statistics of one RTP source (SSRC) in bounded memory, for calls of any length.
 
 `SequenceWindow` extends 16-bit sequence numbers across wraps and restarts (RFC 3550
-§A.1, MAX_DROPOUT 3000; a packet up to MAX_DROPOUT behind counts as late, not as a
-restart, where §A.1 stops at MAX_MISORDER 100) and keeps a ring of the last `WINDOW`
+§A.1, MAX_DROPOUT 3000; a packet up to MAX_DROPOUT behind is an old one, not the start
+of a restart as §A.1 has it beyond MAX_MISORDER 100) and keeps a ring of the last `WINDOW`
 sequence numbers: a number leaves the ring as received or lost, and only then feeds
 the loss counters (longest run, and the two-state Markov transitions whose 1/(p + q) is
 the G.113 Appendix I burst ratio, as in `netstats.burst_ratio`). Reordering follows
@@ -20,7 +20,7 @@ from agentprobe.calls import codec
 from agentprobe.calls.rtp import RtpHeader
 
 WINDOW = 1024  # sequence numbers a late packet may trail the highest one and still count
-MAX_DROPOUT, MAX_MISORDER, SEQ_MOD = 3000, 100, 1 << 16
+MAX_DROPOUT, SEQ_MOD = 3000, 1 << 16
 CLOCK_PAIRS = 50  # consecutive packet pairs (about 1 s at 20 ms) before a clock is guessed
 VIDEO_SHARE = 0.2  # pairs with one timestamp (several packets per frame) that mean video
 
@@ -62,20 +62,18 @@ class SequenceWindow:
 
     def _extend(self, seq: int) -> int | None:
         udelta = (seq - self.max_seq) % SEQ_MOD
-        if udelta < MAX_DROPOUT:
+        if udelta < MAX_DROPOUT:  # ahead, with a permissible gap
             if seq < self.max_seq:
                 self.cycles += SEQ_MOD
             self.max_seq = seq
             return self.cycles + seq
         if SEQ_MOD - udelta < MAX_DROPOUT:  # behind: reordered, duplicated or late
             return self.cycles + seq - (SEQ_MOD if seq > self.max_seq else 0)
-        if udelta <= SEQ_MOD - MAX_MISORDER:
-            if seq != self.bad_seq:
-                self.bad_seq = (seq + 1) % SEQ_MOD
-                return None
-            self._restart(seq)
-            return seq
-        return self.cycles + seq - (SEQ_MOD if seq > self.max_seq else 0)
+        if seq != self.bad_seq:  # a jump: believed only if the next packet follows it
+            self.bad_seq = (seq + 1) % SEQ_MOD
+            return None
+        self._restart(seq)
+        return seq
 
     def _restart(self, seq: int) -> None:
         """The source jumped its numbering (RFC 3550 §A.1 resync): a new span begins."""

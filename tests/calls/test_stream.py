@@ -83,6 +83,13 @@ def test_a_jump_is_a_restart_after_two_packets() -> None:
     assert (window.expected, window.lost) == (10 + 2, 0)
 
 
+def test_a_jump_back_is_a_restart_too_and_a_stray_packet_is_dropped() -> None:
+    back = window_of([*range(30000, 30010), 100, 101, 102])
+    assert (back.restarts, back.expected, back.lost) == (1, 12, 0)
+    stray = window_of([*range(10, 20), 40000, *range(20, 30)])
+    assert (stray.restarts, stray.expected, stray.lost, stray.received) == (0, 20, 0, 20)
+
+
 def test_rfc3550_jitter_by_hand() -> None:
     """8 kHz, 160 units per 20 ms. Arrivals 0, 25, 40, 60 ms:
     D = +40, -40, 0 units -> J = 2.5, 2.5 + 37.5/16 = 4.84375, 4.84375 * 15/16."""
