@@ -11,6 +11,7 @@ import signal
 import socket
 import stat
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,6 +60,24 @@ def test_without_cap_net_raw_watch_says_so_in_one_line_and_exits_3(
     assert done.stdout == ""
     assert len(done.stderr.splitlines()) == 1 and "CAP_NET_RAW" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_cap_net_raw_alone_is_enough_for_an_unprivileged_user() -> None:
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv (util-linux) to become nobody with one capability")
+    home = Path(tempfile.mkdtemp(prefix="agentprobe-nobody-"))
+    try:
+        home.chmod(0o777)  # nobody writes the salt here
+        only_net_raw = ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                        "--inh-caps=+net_raw", "--ambient-caps=+net_raw",
+                        "--bounding-set=-all,+net_raw")  # fmt: skip
+        done = run_watch(
+            *only_net_raw, args=("--seconds", "1"), config=capturerig.write_config(home)
+        )
+    finally:
+        shutil.rmtree(home)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.endswith("dropped by the kernel\n")
 
 
 def test_an_unknown_interface_is_named_and_exits_3(root: None, tmp_path: Path) -> None:

@@ -35,8 +35,8 @@ RECEIVE_BUFFER = 4 * 1024 * 1024  # the kernel caps it at net.core.rmem_max
 BUFFER = 4096  # headers and media headers; longer RTCP is cut, and then not believed
 BATCH = 512  # datagrams taken from one socket per read, so no socket starves the others
 NO_PRIVILEGE = (
-    "passive capture needs CAP_NET_RAW: run as root, or give the capture service the "
-    "capability (packaging/systemd/agentprobe-capture.service)"
+    "passive capture needs CAP_NET_RAW: run it as root, or let the agentprobe-capture "
+    "service (which holds that capability alone) do it"
 )
 
 
