@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+import struct
 
 import pytest
 
-from agentprobe.calls.capture import bpf
+from agentprobe.calls.capture import bpf, windows
 from agentprobe.calls.capture.headers import Link, datagram
+from agentprobe.calls.capture.macos import records
+from agentprobe.calls.capture.source import CaptureUnavailable
 from agentprobe.calls.tracker import Datagram
 from tests.calls import bpfvm
 from tests.calls.frames import ethernet, ipv4, ipv6, null, sll, sll2, udp
@@ -160,3 +163,31 @@ def test_the_program_assembles_within_classic_bpf_limits() -> None:
         program = bpf.program(framing)
         assert len(program) < 4096
         assert len(bpf.pack(program)) == 8 * len(program)
+
+
+def bpf_record(seconds: int, micros: int, frame: bytes, wire: int) -> bytes:
+    """One macOS bpf(4) record: struct bpf_hdr (18 bytes) then the frame, word-aligned."""
+    header = struct.pack("=iiIIH", seconds, micros, len(frame), wire, 18)
+    whole = header + frame
+    return whole + b"\0" * (-len(whole) % 4)
+
+
+def test_macos_bpf_read_buffers_split_into_records() -> None:
+    first, second = ethernet(ipv4(udp(RTP[:16]))), null(ipv4(udp(b"\x00\x01")))
+    buffer = bpf_record(1700000000, 250000, first, 1500) + bpf_record(1700000001, 5, second, 50)
+    assert list(records(buffer)) == [(1700000000.25, first, 1500), (1700000001.000005, second, 50)]
+    found = datagram(second, Link.NULL, 1.0)
+    assert found is not None and found.payload == b"\x00\x01"
+
+
+def test_a_damaged_macos_buffer_ends_the_records_instead_of_misreading() -> None:
+    good = bpf_record(1, 0, b"abcd", 4)
+    damaged = struct.pack("=iiIIH", 2, 0, 4000, 4000, 18) + b"short"
+    assert list(records(good + damaged)) == [(1.0, b"abcd", 4)]
+
+
+def test_without_npcap_the_windows_source_says_to_install_it() -> None:
+    with pytest.raises(
+        CaptureUnavailable, match=r"^passive capture is unavailable on this PC: install Npcap"
+    ):
+        windows.load()  # no wpcap.dll here, exactly as on a PC without Npcap
