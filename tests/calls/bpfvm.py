@@ -6,7 +6,7 @@ Out-of-bounds loads end the program with 0 (drop), as in the Linux and BSD kerne
 
 from __future__ import annotations
 
-from agentprobe.calls.capture import bpf
+from agentprobe.calls.capture import assembler as bpf
 
 
 class OutOfBounds(Exception):

@@ -14,7 +14,7 @@ from agentprobe.calls.capture.source import CaptureUnavailable
 from agentprobe.calls.tracker import Datagram
 from tests.calls import bpfvm
 from tests.calls.frames import ethernet, ipv4, ipv6, null, sll, sll2, udp
-from tests.rigs import media
+from tests.rigs import media, turn
 
 RNG = random.Random(5)
 RTP = media.rtp_packet(media.G711, 3, 0xABCD, RNG, srtp=False)  # 12 + 8 extension + 160
@@ -104,20 +104,20 @@ def test_rtp_keeps_the_fixed_header_csrcs_and_extension_length_word_only() -> No
 
 
 def test_turn_framing_keeps_its_header_and_the_inner_rtp_header() -> None:
-    assert kept(media.channel_data(RTP, 0x4001)) == 4 + 16
-    data = media.indication(RTP, PEER, b"T" * 12, media.DATA_INDICATION)
+    assert kept(turn.channel_data(RTP, 0x4001)) == 4 + 16
+    data = turn.indication(RTP, PEER, b"T" * 12, turn.DATA_INDICATION)
     assert kept(data) == 20 + (4 + 8) + 4 + 16  # header, XOR-PEER-ADDRESS, DATA header
-    send = media.indication(RTP, ("2001:db8::5", 5004), b"T" * 12)
+    send = turn.indication(RTP, ("2001:db8::5", 5004), b"T" * 12)
     assert kept(send) == 20 + (4 + 20) + 4 + 16
 
 
 def test_stun_keeps_the_header_and_channel_bind_its_first_two_attributes() -> None:
-    binding = media.stun_message(0x0001, media.attribute(0x0006, b"user:name"), b"B" * 12)
+    binding = turn.stun_message(0x0001, turn.attribute(0x0006, b"user:name"), b"B" * 12)
     assert kept(binding) == 20
-    bind = media.attribute(media.CHANNEL_NUMBER, b"\x40\x01\0\0")
-    bind += media.attribute(media.XOR_PEER_ADDRESS, media.xor_address(*PEER, b""))
-    bind += media.attribute(media.USERNAME, b"someone")
-    assert kept(media.stun_message(media.CHANNEL_BIND, bind, b"C" * 12)) == 20 + 8 + 12
+    bind = turn.attribute(turn.CHANNEL_NUMBER, b"\x40\x01\0\0")
+    bind += turn.attribute(turn.XOR_PEER_ADDRESS, turn.xor_address(*PEER, b""))
+    bind += turn.attribute(turn.USERNAME, b"someone")
+    assert kept(turn.stun_message(turn.CHANNEL_BIND, bind, b"C" * 12)) == 20 + 8 + 12
 
 
 def test_keying_headers_rtcp_whole_and_other_udp_headers_only() -> None:
@@ -151,7 +151,7 @@ def test_the_filter_handles_ip_options_vlan_ipv6_and_cooked_packets() -> None:
 def test_no_marker_or_audio_level_byte_survives_the_filter() -> None:
     for index in range(100):
         packet = media.rtp_packet(media.OPUS, index, 7, RNG, srtp=index % 2 == 0)
-        for framing, payload in ((0, packet), (4, media.channel_data(packet, 0x4002))):
+        for framing, payload in ((0, packet), (4, turn.channel_data(packet, 0x4002))):
             frame = ethernet(ipv4(udp(payload)))
             captured = frame[: bpfvm.run(ETH, frame)]
             assert captured[HEADERS:] == payload[: framing + 16]  # before the extension values

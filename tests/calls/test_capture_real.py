@@ -171,24 +171,17 @@ def turn_link() -> Iterator[netns.ShapedLink]:
         yield made
 
 
-DATA_AFTER_PEER = pytest.mark.xfail(
-    strict=True,
-    reason="coturn puts DATA before XOR-PEER-ADDRESS in Data indications (RFC 8656 §11.6 "
-    "sets no order); the capture keeps only the bytes before DATA's value, so the tracker "
-    "must accept a Data indication whose peer it cannot see",
-)
-
-
 @pytest.mark.parametrize(
     ("channel", "transport"),
-    [(True, "turn-channel"), pytest.param(False, "turn-send", marks=DATA_AFTER_PEER)],
+    [(True, "turn-channel"), (False, "turn-send")],
     ids=["channel", "data"],
 )
 def test_watch_measures_media_relayed_by_coturn(
     turn_link: netns.ShapedLink, tmp_path: Path, channel: bool, transport: str
 ) -> None:
     """The agent allocates on coturn; the peer's stream crosses the impairing relay, then
-    coturn, and reaches the agent as ChannelData (or Data indications); the agent's own
+    coturn, and reaches the agent as ChannelData (or Data indications, where coturn puts
+    DATA before XOR-PEER-ADDRESS, so the capture never sees the peer); the agent's own
     stream leaves as Send indications. SIGTERM ends the watch, which then reports."""
     impairment = Impairment(delay_ms=10, jitter_ms=8, loss=0.03)
     tag = 1 if channel else 2
