@@ -20,6 +20,12 @@ from agentprobe.calls.stream import RtpStream
 
 MAX_STREAMS = 32  # per direction; a call with more SSRCs is something else
 MAX_CANDIDATES = 8  # unconfirmed SSRCs remembered per path; junk pushes out junk
+# RFC 3550 §A.1 believes a source after MIN_SEQUENTIAL = 2 packets in order; a pair up
+# to 3 numbers apart either way is taken too, so loss or reordering in the first packets
+# of a call does not cost them. Junk that looks like RTP repeats or scatters its numbers.
+PROBATION_GAP, PROBATION_HELD = 3, 4
+Held = tuple[RtpHeader, float, int]  # a header waiting for probation, its arrival and size
+MAX_PEERS = 64  # TURN peers remembered per allocation
 
 
 @dataclass
@@ -31,27 +37,35 @@ class Path:
     srtcp: bool = False  # RTCP whose lengths do not add up (RFC 3711 §3.4)
     rtt: RttMeter = field(default_factory=RttMeter)
     channels: dict[int, tuple[str, int]] = field(default_factory=dict)  # TURN ChannelBind
-    # RFC 3550 §A.1 probation: the last packet of each unconfirmed (direction, SSRC)
-    candidates: dict[tuple[bool, int], tuple[RtpHeader, float, int]] = field(default_factory=dict)
+    peers: dict[tuple[str, int], None] = field(default_factory=dict)  # TURN peers shown here
+    # RFC 3550 §A.1 probation: the last packets of each unconfirmed (direction, SSRC)
+    candidates: dict[tuple[bool, int], list[Held]] = field(default_factory=dict)
     last_at: float = 0.0
 
     @property
     def encrypted(self) -> bool:
         return self.dtls or self.zrtp or self.srtcp
 
-    def confirm(
-        self, header: RtpHeader, at: float, length: int, outbound: bool
-    ) -> tuple[RtpHeader, float, int] | None:
-        """The previous packet of this SSRC when `header` follows it in sequence (the source
-        is then believed), else None; `header` waits as the candidate."""
+    def saw_peer(self, peer: tuple[str, int]) -> None:
+        if peer not in self.peers and len(self.peers) < MAX_PEERS:
+            self.peers[peer] = None
+
+    def only_peer(self) -> tuple[str, int] | None:
+        """The TURN peer, when this allocation has shown exactly one."""
+        return next(iter(self.peers)) if len(self.peers) == 1 else None
+
+    def confirm(self, header: RtpHeader, at: float, length: int, outbound: bool) -> list[Held]:
+        """The waiting packets of this SSRC, in arrival order, once `header` lands within
+        PROBATION_GAP sequence numbers of one of them (the source is then believed); else
+        [] and `header` waits with them."""
         key = (outbound, header.ssrc)
-        before = self.candidates.pop(key, None)
-        if before is not None and header.sequence == (before[0].sequence + 1) % 65536:
-            return before
-        self.candidates[key] = (header, at, length)
+        held = self.candidates.pop(key, [])
+        if any(0 < _distance(header.sequence, h[0].sequence) <= PROBATION_GAP for h in held):
+            return held
+        self.candidates[key] = [*held[-(PROBATION_HELD - 1) :], (header, at, length)]
         while len(self.candidates) > MAX_CANDIDATES:
             del self.candidates[next(iter(self.candidates))]
-        return None
+        return []
 
 
 @dataclass
@@ -77,13 +91,22 @@ class LiveCall:
         self.rtcp_rtt = RttMeter()
         self.reports = RemoteReports()
 
-    def add_rtp(self, header: RtpHeader, at: float, length: int, outbound: bool) -> None:
+    def add_rtp(
+        self,
+        header: RtpHeader,
+        at: float,
+        length: int,
+        outbound: bool,
+        first: RtpHeader | None = None,
+    ) -> None:
+        """One packet; `first` is the lowest-numbered packet of a new stream when the
+        probation let several in at once (so an early reordered one is not late)."""
         streams = self.tx if outbound else self.rx
         stream = streams.get(header.ssrc)
         if stream is None:
             if len(streams) >= MAX_STREAMS:
                 return
-            stream = streams[header.ssrc] = RtpStream(header, at)
+            stream = streams[header.ssrc] = RtpStream(first or header, at)
         stream.add(header, at, length)
         self.first_at, self.last_at = min(self.first_at, at), max(self.last_at, at)
 
@@ -121,3 +144,9 @@ class LiveCall:
         if self.rtcp_rtt.samples:
             return self.rtcp_rtt.median_ms, "rtcp"
         return None, "none"
+
+
+def _distance(a: int, b: int) -> int:
+    """How far apart two 16-bit sequence numbers are, across the wrap."""
+    delta = (a - b) % 65536
+    return min(delta, 65536 - delta)

@@ -5,7 +5,7 @@ ChannelData, 128-191 RTP or RTCP. RTP and RTCP share the 128-191 range; RFC 5761
 tells them apart by the second byte with the marker bit masked: 64-95 (RTCP packet
 types 192-223) is RTCP. Everything else (DNS, QUIC, games, NTP) is rejected here,
 after one byte, before any parser runs; the parsers then validate lengths and the
-tracker waits for two in-sequence RTP packets (RFC 3550 §A.1 probation) before it
+tracker waits for two RTP packets close in sequence (RFC 3550 §A.1 probation) before it
 believes a flow is media.
 """
 

@@ -4,8 +4,8 @@ A flow is one UDP 5-tuple; a call is every media flow between this host and one 
 IP address (through TURN: one relay and one peer behind it, so two calls through one
 relay stay apart). Each datagram is classified by its first byte (RFC 7983); TURN Send
 and Data indications and ChannelData are unwrapped to the peer's datagram; an SSRC
-counts as media only after two packets in sequence (the RFC 3550 §A.1 probation), which
-keeps DNS, QUIC and game traffic that happens to start with 0b10 out. A call ends after
+counts as media only after two packets close in sequence (the RFC 3550 §A.1 probation),
+which keeps DNS, QUIC and game traffic that happens to start with 0b10 out. A call ends after
 `idle_s` without RTP in either direction.
 
 Transport: `turn-channel` or `turn-send` when the media came through a TURN relay;
@@ -35,6 +35,10 @@ PathKey = tuple[Endpoint, Endpoint, Endpoint | None]  # local, remote, TURN peer
 MAX_PATHS = 4096  # 5-tuples (and TURN peers) remembered; the least recently seen go first
 MAX_CALLS = 64
 MAX_CHANNELS = 64  # TURN channel bindings remembered per flow
+# A Data indication may carry DATA before XOR-PEER-ADDRESS (RFC 8656 §11.6 sets no
+# order; coturn does so), and a capture that keeps headers only then never sees the
+# peer: such media goes to the one peer this allocation has shown, else to this stand-in.
+UNSEEN_PEER: Endpoint = ("peer unseen", 0)
 
 
 @dataclass(frozen=True)
@@ -152,11 +156,14 @@ class CallTracker:
         call = self._calls.get(key)
         streams = None if call is None else call.tx if where.outbound else call.rx
         if streams is None or header.ssrc not in streams:
-            before = where.path.confirm(header, where.at, length, where.outbound)
-            call = call or (None if before is None else self._open(key, where))
-            if before is None or call is None:
-                return  # RFC 3550 §A.1 probation: a source is believed after two in order
-            call.add_rtp(*before, where.outbound)
+            held = where.path.confirm(header, where.at, length, where.outbound)
+            call = call or (self._open(key, where) if held else None)
+            if not held or call is None:
+                return  # on probation (RFC 3550 §A.1), or too many calls
+            waiting = [h[0] for h in held] + [header]
+            first = min(waiting, key=lambda h: _behind(h.sequence, header.sequence))
+            for packet in held:
+                call.add_rtp(*packet, where.outbound, first=first)
         assert call is not None
         call.add_rtp(header, where.at, length, where.outbound)
         call.attach(where.path)
@@ -193,10 +200,13 @@ class CallTracker:
             elif message.klass == stun.SUCCESS and not where.outbound:
                 where.path.rtt.response_received(message.transaction_id, where.at)
             return
+        if message.peer is not None and where.peer is None:
+            where.path.saw_peer(message.peer)
         relayed = message.method == (stun.SEND if where.outbound else stun.DATA)
         if message.klass == stun.INDICATION and relayed and where.peer is None:
-            if message.peer is not None and message.data is not None:
-                self._inner(message.data, message.peer, "turn-send", where)
+            if message.data is not None:
+                peer = message.peer or where.path.only_peer() or UNSEEN_PEER
+                self._inner(message.data, peer, "turn-send", where)
         elif message.method == stun.CHANNEL_BIND and message.klass == stun.REQUEST:
             self._bind(message, where)
 
@@ -210,7 +220,8 @@ class CallTracker:
     def _channel_data(self, data: bytes, length: int, where: _Where) -> None:
         framed = stun.parse_channel_data(data, length)
         if framed is not None:
-            peer = where.path.channels.get(framed.channel, (f"channel {framed.channel:#x}", 0))
+            unbound = where.path.only_peer() or (f"channel {framed.channel:#x}", 0)
+            peer = where.path.channels.get(framed.channel, unbound)
             self._inner(framed.data, peer, "turn-channel", where)
 
     def _inner(self, data: stun.Relayed, peer: Endpoint, relay: str, outer: _Where) -> None:
@@ -227,3 +238,8 @@ class CallTracker:
         else:
             transport = "srtp" if call.encrypted else "rtp"
         return finish(call, transport)
+
+
+def _behind(sequence: int, reference: int) -> int:
+    """Signed distance of a 16-bit sequence number from a reference, across the wrap."""
+    return (sequence - reference + 32768) % 65536 - 32768

@@ -27,6 +27,7 @@ from tests.calls.packets import (
     send_indication,
     sender_report,
     stun_message,
+    xor_address,
 )
 
 T0 = 1_764_620_000.0  # 2025-12-01T20:13:20Z
@@ -422,3 +423,55 @@ def test_many_flows_of_junk_keep_the_path_table_bounded() -> None:
         )
     assert len(wire.tracker._paths) == MAX_PATHS
     assert wire.tracker.expire(T0 + 10) == [] and not wire.tracker._paths
+
+
+def data_after_peer(peer: Endpoint, inner: bytes) -> bytes:
+    """A Data indication as coturn writes it: DATA first, then XOR-PEER-ADDRESS."""
+    return stun_message(0x0017, b"o" * 12, [(0x0013, inner), (0x0012, xor_address(*peer))])
+
+
+def test_data_indication_whose_peer_the_capture_cut_off() -> None:
+    """Headers-only capture of coturn's Data indications: the bytes stop after the inner
+    RTP header, before XOR-PEER-ADDRESS. The media goes to the peer our Send indications
+    named, so the call stays one call through the relay."""
+    wire = Wire()
+    for i in range(100):
+        at = T0 + 0.02 * i
+        wire.out(send_indication(PEER, rtp(i, 160 * i, ssrc=1)), at, remote=RELAY)
+        whole = data_after_peer(PEER, rtp(i, 160 * i, ssrc=2))
+        wire.back(whole[: 20 + 4 + 12], at + 0.03, remote=RELAY, length=len(whole))
+    record = wire.one()
+    assert (record.transport, record.remote) == ("turn-send", "h(198.51.100.10 192.0.2.44)")
+    assert (record.metrics["rx_packets"], record.metrics["tx_packets"]) == (100, 100)
+
+
+def test_peerless_data_indications_without_any_peer_shown_still_make_a_call() -> None:
+    wire = Wire()
+    for i in range(60):
+        whole = data_after_peer(PEER, rtp(i, 160 * i, ssrc=2))
+        wire.back(whole[:36], T0 + 0.02 * i, remote=RELAY, length=len(whole))
+    record = wire.one()
+    assert (record.transport, record.remote) == ("turn-send", "h(198.51.100.10 peer unseen)")
+    assert record.metrics["rx_packets"] == 60
+
+
+def test_reordering_and_loss_in_the_first_packets_cost_nothing() -> None:
+    wire = Wire()
+    order = [1, 0, 3, *range(4, 100)]  # 0 after 1, and 2 lost
+    for n, seq in enumerate(order):
+        wire.back(rtp(seq, 160 * seq, ssrc=4), T0 + 0.02 * n)
+    metrics = wire.one().metrics
+    assert (metrics["rx_packets"], metrics["rx_reordered"], metrics["rx_loss_pct"]) == (99, 1, 1.0)
+
+
+def test_dns_answers_shaped_like_rtp_are_not_a_call() -> None:
+    """A DNS response read as RTP: the flags (0x8180) sit where the sequence number is,
+    the record counts where the SSRC is, so every 'packet' repeats one number."""
+    wire = Wire()
+    rng = random.Random(2)
+    for n in range(500):
+        answer = bytes([rng.randrange(128, 192), rng.randrange(256)]) + bytes.fromhex(
+            "818000010001000000000000"
+        )
+        wire.back(answer + rng.randbytes(40), T0 + n * 0.05, remote=("203.0.113.53", 53))
+    assert wire.tracker.finish() == []
