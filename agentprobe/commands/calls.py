@@ -4,16 +4,19 @@
 object per line with `--json`, a row of key figures otherwise). `calls capture` is the
 capture service: the same engine, every finished call written to the call spool for
 the agent daemon, until SIGTERM. Both need CAP_NET_RAW (or root); without it they say
-so in one line and exit 3.
+so in one line and exit 3. The voice check's reflector is left out: its probe is test
+traffic, not a call.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -23,6 +26,8 @@ from agentprobe.calls.record import CallRecord
 from agentprobe.calls.spool import CallSpool, SpoolError
 from agentprobe.calls.tracker import CallTracker
 from agentprobe.commands.common import config_option, load_config
+from agentprobe.config import Config
+from agentprobe.voiceprobe import ProbeError, split_host_port
 
 EXIT_UNKNOWN = 3
 COLUMNS = ("ended", "duration_s", "transport", "codec", "remote", "rx_packets",
@@ -56,9 +61,9 @@ def watch(
     config_path: str | None,
 ) -> None:
     """Capture call media here and print each call when it ends (needs CAP_NET_RAW)."""
-    data_dir = load_config(config_path).data_dir
+    config = load_config(config_path)
     emit = _print_json if as_json else _table_printer()
-    summary = _run(ctx, interfaces, data_dir, emit, seconds)
+    summary = _run(ctx, interfaces, config, config.data_dir, emit, seconds)
     click.echo(
         f"{summary.calls} call(s), {summary.datagrams} datagram(s) captured, "
         f"{summary.kernel_drops} dropped by the kernel",
@@ -86,9 +91,9 @@ def capture(
     config_path: str | None,
 ) -> None:
     """The capture service: every finished call into the spool, until SIGTERM."""
-    salt_dir = data_dir or load_config(config_path).data_dir
+    config = load_config(config_path)
     spool = CallSpool(spool_dir, file_mode=0o640 if group_readable else 0o600)
-    summary = _run(ctx, interfaces, salt_dir, _spooler(spool), None)
+    summary = _run(ctx, interfaces, config, data_dir or config.data_dir, _spooler(spool), None)
     click.echo(
         f"capture stopped: {summary.calls} call(s) spooled, "
         f"{summary.kernel_drops} packet(s) dropped by the kernel",
@@ -100,6 +105,7 @@ def capture(
 def _run(
     ctx: click.Context,
     interfaces: tuple[str, ...],
+    config: Config,
     data_dir: Path,
     emit: Callable[[CallRecord], None],
     seconds: float | None,
@@ -110,12 +116,31 @@ def _run(
         click.echo(f"agentprobe: {error}", err=True)
         ctx.exit(EXIT_UNKNOWN)
     local = engine.LocalAddresses(engine.interface_addresses)
-    tracker = CallTracker(is_local=local, hash_remote=engine.remote_hasher(data_dir))
+    hashed, probe = engine.remote_hasher(data_dir), reflector(config)
+    tracker = CallTracker(is_local=local, hash_remote=hashed, ignore=probe.__contains__)
     try:
         with engine.stop_on_signals() as stop:
             return engine.watch(source, tracker, emit, seconds, stop, tick=local.refresh)
     finally:
         source.close()
+
+
+def reflector(config: Config) -> set[tuple[str, int]]:
+    """The voice check's reflector endpoints (its probe is test traffic, never a call):
+    `[voice] reflector`, else the collector's host at its port. Empty when unknown."""
+    override = str(getattr(config.check("voice"), "reflector", "") or "")
+    try:
+        if override:
+            host, port = split_host_port(override)
+        else:
+            parts = urlsplit(config.collector.url)
+            host, port = parts.hostname or "", parts.port or 443
+        if not host:
+            return set()
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+    except (ProbeError, OSError, ValueError):
+        return set()  # an unusable setting is the voice check's to report, not ours
+    return {(str(info[4][0]), port) for info in found}
 
 
 def _print_json(record: CallRecord) -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
+import pytest
+
+from agentprobe import config
 from agentprobe.calls.capture.source import ListSource
 from agentprobe.calls.record import CallRecord
 from agentprobe.calls.tracker import Datagram
 from agentprobe.calls.watch import REFRESH_S, Clocks, LocalAddresses, watch
-from agentprobe.commands.calls import row
+from agentprobe.commands.calls import reflector, row
 
 
 def record(call_id: str, ended_at: float) -> CallRecord:
@@ -109,3 +113,22 @@ def test_a_table_row_shows_the_key_figures() -> None:
     assert row(record("a", 160.5).to_json()) == (
         "00:02:40", "60.5", "rtp", "g711", "0123456789abcdef", "250", "1.23", "4.6", "-", "4.10",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('[collector]\nurl = "https://127.0.0.1:8443"\n', {("127.0.0.1", 8443)}),
+        ('[collector]\nurl = "https://127.0.0.1"\n[voice]\nreflector = "[::1]:50000"\n',
+         {("::1", 50000)}),
+        ("", set()),
+        ('[voice]\nreflector = "no-port-here"\n', set()),
+    ],
+    ids=["collector", "override", "local-only", "unusable"],
+)  # fmt: skip
+def test_the_voice_reflector_is_left_out_of_calls(
+    tmp_path: Path, toml: str, expected: set[tuple[str, int]]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(toml)
+    assert reflector(config.load(path)) == expected
