@@ -89,16 +89,25 @@ def test_an_unknown_interface_is_named_and_exits_3(root: None, tmp_path: Path) -
     )
 
 
-def test_the_kernel_hands_over_headers_never_payload_or_audio_levels(root: None) -> None:
-    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    receiver.bind(("127.0.0.1", 0))
+@pytest.mark.parametrize(
+    ("family", "host"), [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")], ids=["v4", "v6"]
+)
+def test_the_kernel_hands_over_headers_never_payload_or_audio_levels(
+    root: None, family: socket.AddressFamily, host: str
+) -> None:
+    receiver = socket.socket(family, socket.SOCK_DGRAM)
+    try:
+        receiver.bind((host, 0))
+    except OSError:
+        receiver.close()
+        pytest.skip(f"no {host} on this machine's loopback")
     port = receiver.getsockname()[1]
     source, rng, got = LinuxSource(["lo"]), random.Random(3), []
     try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        with socket.socket(family, socket.SOCK_DGRAM) as sender:
             packets = [media.rtp_packet(media.G711, i, 9, rng, srtp=False) for i in range(20)]
             for packet in packets:
-                sender.sendto(packet, ("127.0.0.1", port))
+                sender.sendto(packet, (host, port))
             for _ in range(40):  # bounded: 40 short reads
                 got += [d for d in source.read(0.05) or [] if d.dst[1] == port]
                 if len(got) >= len(packets):
