@@ -98,33 +98,20 @@ def assert_close(record: dict[str, Any], truth: media.Truth, name: str) -> None:
 def test_watch_measures_impaired_rtp_srtp_and_turn_framed_flows(
     link: netns.ShapedLink, tmp_path: Path
 ) -> None:
-    sources = remote_addresses(link, len(FLOWS))
     pcap = tmp_path / "capture.pcap"
-    sink = capturerig.rig(link.netns, "sink", "--bind", f"{link.ns_ip}:{SINK_PORT}",
-                          "--seconds", "20")  # fmt: skip
-    relays = [
-        (
-            MediaRelay(
-                ("127.0.0.1", 0), source, (link.ns_ip, SINK_PORT), flow.impairment, flow.seed
-            ),
-            flow,
-        )
-        for source, flow in zip(sources, FLOWS, strict=True)
-    ]
-    try:
-        with (
-            capturerig.watching(link.netns, 10, tmp_path) as watch,
-            capturerig.dumpcap(link.netns, link.ns_if, pcap),
-        ):
-            capturerig.capture_ready(watch.pid, sockets=2)
-            for relay, _ in relays:
-                relay.__enter__()
-            run_flows(relays)
-            found, output = capturerig.records(watch, timeout_s=30)
-    finally:
-        for relay, _ in relays:
-            relay.__exit__(None, None, None)
-        capturerig.stop(sink)
+    with contextlib.ExitStack() as running:
+        sink = capturerig.rig(link.netns, "sink", "--bind", f"{link.ns_ip}:{SINK_PORT}",
+                              "--seconds", "20")  # fmt: skip
+        running.callback(capturerig.stop, sink)
+        relays = [
+            (running.enter_context(relay_from(source, link, flow)), flow)
+            for source, flow in zip(remote_addresses(link, len(FLOWS)), FLOWS, strict=True)
+        ]
+        watch = running.enter_context(capturerig.watching(link.netns, 10, tmp_path))
+        running.enter_context(capturerig.dumpcap(link.netns, link.ns_if, pcap))
+        capturerig.capture_ready(watch.pid, sockets=2)
+        run_flows(relays)
+        found, output = capturerig.records(watch, timeout_s=30)
     by_transport = {record["transport"]: record for record in found}
     assert sorted(by_transport) == sorted(flow.transport for flow in FLOWS), output
     tshark = capturerig.tshark_streams(pcap)
@@ -137,6 +124,12 @@ def test_watch_measures_impaired_rtp_srtp_and_turn_framed_flows(
         if flow.framing in ("rtp", "srtp"):  # tshark finds RTP on any port, not TURN framing
             assert_like_tshark(record, tshark[flow.ssrc], flow.codec)
     assert_private(output)
+
+
+def relay_from(source: str, link: netns.ShapedLink, flow: Flow) -> MediaRelay:
+    """A relay on loopback that impairs `flow` and sends it on from `source`."""
+    upstream = (link.ns_ip, SINK_PORT)
+    return MediaRelay(("127.0.0.1", 0), source, upstream, flow.impairment, flow.seed)
 
 
 def assert_like_tshark(
