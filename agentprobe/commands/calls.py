@@ -156,6 +156,7 @@ def _table_printer() -> Callable[[CallRecord], None]:
             click.echo(_line(COLUMNS))
             printed[0] = True
         click.echo(_line(row(record.to_json())))
+        sys.stdout.flush()  # each call shows as it ends, even through a pipe
 
     return emit
 
