@@ -67,19 +67,21 @@ def watch(
     stop, clocks = stop or threading.Event(), clocks or Clocks()
     summary = WatchSummary()
     deadline = None if seconds is None else clocks.monotonic() + seconds
-    while not stop.is_set():
-        left = TICK_S if deadline is None else min(TICK_S, deadline - clocks.monotonic())
-        batch = source.read(max(0.0, left))
-        if batch is None:
-            break
-        for datagram in batch:
-            tracker.feed(datagram)
-        summary.datagrams += len(batch)
-        summary.calls += _emit_all(tracker.expire(clocks.wall()), emit)
-        tick()
-        if deadline is not None and clocks.monotonic() >= deadline:
-            break
-    summary.calls += _emit_all(tracker.finish(), emit)
+    try:
+        while not stop.is_set():
+            left = TICK_S if deadline is None else min(TICK_S, deadline - clocks.monotonic())
+            batch = source.read(max(0.0, left))
+            if batch is None:
+                break
+            for datagram in batch:
+                tracker.feed(datagram)
+            summary.datagrams += len(batch)
+            summary.calls += _emit_all(tracker.expire(clocks.wall()), emit)
+            tick()
+            if deadline is not None and clocks.monotonic() >= deadline:
+                break
+    finally:  # even when the source fails, the calls measured so far are reported
+        summary.calls += _emit_all(tracker.finish(), emit)
     summary.kernel_drops = source.drops()
     return summary
 

@@ -156,3 +156,41 @@ def test_the_capture_service_spools_each_call_group_readable_until_sigterm(
     assert record["metrics"]["rx_packets"] == 100
     assert link.host_ip not in path.read_text() + err
     assert f"spooled as {path.name}" in err
+
+
+def test_a_link_that_goes_down_and_up_again_loses_nothing_of_the_call(
+    link: netns.ShapedLink, tmp_path: Path
+) -> None:
+    """packet(7) sockets report ENETDOWN once and resume on NETDEV_UP: a Wi-Fi reconnect."""
+    sink = capturerig.rig(link.netns, "sink", "--bind", f"{link.ns_ip}:40000", "--seconds", "20")
+    command = ["ip", "netns", "exec", link.netns, str(capturerig.AGENTPROBE), "calls", "watch",
+               "--json", "--interface", link.ns_if,
+               "--config", str(capturerig.write_config(tmp_path))]  # fmt: skip
+    watch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        capturerig.capture_ready(watch.pid, sockets=1)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            plan = media.StreamPlan(media.G711, 50, ssrc=0x99)
+            media.send_stream(sock, (link.ns_ip, 40000), plan)
+            netns.sh("ip", "link", "set", link.ns_if, "down", netns=link.netns)
+            netns.sh("ip", "link", "set", link.ns_if, "up", netns=link.netns)
+            wait_for_carrier(link)
+            plan = media.StreamPlan(media.G711, 50, ssrc=0x99, first=50)
+            media.send_stream(sock, (link.ns_ip, 40000), plan)
+        time.sleep(0.3)
+        watch.send_signal(signal.SIGTERM)
+        found, output = capturerig.records(watch, timeout_s=30)
+    finally:
+        capturerig.stop(watch)
+        capturerig.stop(sink)
+    (record,) = found
+    assert (record["metrics"]["rx_packets"], record["metrics"]["rx_loss_pct"]) == (100, 0.0), output
+
+
+def wait_for_carrier(link: netns.ShapedLink) -> None:
+    for _ in range(100):  # bounded: 5 s
+        state = Path(f"/sys/class/net/{link.host_if}/operstate").read_text().strip()
+        if state == "up":
+            return
+        time.sleep(0.05)
+    raise AssertionError("the veth did not come back up")

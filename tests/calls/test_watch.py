@@ -97,6 +97,22 @@ def test_a_stop_request_ends_the_run_and_still_finishes_the_calls() -> None:
     assert source.reads == 0 and summary.calls == 2
 
 
+class FailingSource(SilentSource):
+    """The capture breaks on its second read."""
+
+    def read(self, timeout_s: float) -> list[Datagram] | None:
+        if super().read(timeout_s) is not None and self.reads == 2:
+            raise OSError("the capture broke")
+        return []
+
+
+def test_a_failing_source_still_leaves_every_open_call_reported() -> None:
+    emitted: list[CallRecord] = []
+    with pytest.raises(OSError, match="the capture broke"):
+        watch(FailingSource(), FakeTracker(), emitted.append)
+    assert [r.call_id for r in emitted] == ["a", "b"]
+
+
 def test_local_addresses_are_read_again_after_the_refresh_interval() -> None:
     reads, clock = [{"10.0.0.2"}, {"10.0.0.3"}], SteppingClock(0, 0)
     local = LocalAddresses(lambda: reads.pop(0), clock)

@@ -88,6 +88,7 @@ class StreamPlan:
     ssrc: int
     framing: str = "rtp"  # rtp, srtp, channel (ChannelData), send or data (indications)
     seed: int = 7
+    first: int = 0  # index of the first packet, to go on with a stream
 
 
 def frame(plan: StreamPlan, packet: bytes, peer: tuple[str, int]) -> bytes:
@@ -106,9 +107,9 @@ def send_stream(sock: socket.socket, target: tuple[str, int], plan: StreamPlan,
     if srtp:
         sock.sendto(dtls_client_hello(rng), target)
     start = time.perf_counter()
-    for index in range(plan.count):
+    for index in range(plan.first, plan.first + plan.count):
         packet = rtp_packet(plan.codec, index, plan.ssrc, rng, srtp)
-        delay = start + index * 0.020 - time.perf_counter()
+        delay = start + (index - plan.first) * 0.020 - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
         sock.sendto(frame(plan, packet, peer), target)

@@ -33,6 +33,7 @@ PACKET_OUTGOING = 4
 ARPHRD_LOOPBACK = 772
 RECEIVE_BUFFER = 4 * 1024 * 1024  # the kernel caps it at net.core.rmem_max
 BUFFER = 4096  # headers and media headers; longer RTCP is cut, and then not believed
+LINK_GONE = (errno.ENETDOWN, errno.ENXIO, errno.ENODEV)  # a Wi-Fi reconnect, a VPN restart
 BATCH = 512  # datagrams taken from one socket per read, so no socket starves the others
 NO_PRIVILEGE = (
     "passive capture needs CAP_NET_RAW: run it as root, or let the agentprobe-capture "
@@ -120,6 +121,10 @@ def _drain(sock: socket.socket) -> list[Datagram]:
             data, ancillary, _, address = sock.recvmsg(BUFFER, space)
         except BlockingIOError:
             break
+        except OSError as error:
+            if error.errno in LINK_GONE:
+                break  # reported once; the kernel resumes the socket when the link is up
+            raise
         if address[2] == PACKET_OUTGOING and address[3] == ARPHRD_LOOPBACK:
             continue  # loopback shows every packet twice: leaving and arriving
         found = datagram(data, Link.RAW, _timestamp(ancillary))
