@@ -91,11 +91,18 @@ def test_an_unknown_interface_is_named_and_exits_3(root: None, tmp_path: Path) -
     )
 
 
+IPV6_DSTOPTS = 59  # linux/in6.h: send with a Destination Options header (RFC 8200 §4.6)
+PADN_OPTION = [(socket.IPPROTO_IPV6, IPV6_DSTOPTS, b"\x00\x00\x01\x04\x00\x00\x00\x00")]
+
+
 @pytest.mark.parametrize(
-    ("family", "host"), [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")], ids=["v4", "v6"]
-)
+    ("family", "host", "extension"),
+    [(socket.AF_INET, "127.0.0.1", []), (socket.AF_INET6, "::1", []),
+     (socket.AF_INET6, "::1", PADN_OPTION)],
+    ids=["v4", "v6", "v6-extension-header"],
+)  # fmt: skip
 def test_the_kernel_hands_over_headers_never_payload_or_audio_levels(
-    root: None, family: socket.AddressFamily, host: str
+    root: None, family: socket.AddressFamily, host: str, extension: list[tuple[int, int, bytes]]
 ) -> None:
     receiver = socket.socket(family, socket.SOCK_DGRAM)
     try:
@@ -109,7 +116,7 @@ def test_the_kernel_hands_over_headers_never_payload_or_audio_levels(
         with socket.socket(family, socket.SOCK_DGRAM) as sender:
             packets = [media.rtp_packet(media.G711, i, 9, rng, srtp=False) for i in range(20)]
             for packet in packets:
-                sender.sendto(packet, (host, port))
+                sender.sendmsg([packet], extension, 0, (host, port))
             for _ in range(40):  # bounded: 40 short reads
                 got += [d for d in source.read(0.05) or [] if d.dst[1] == port]
                 if len(got) >= len(packets):
