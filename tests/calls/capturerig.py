@@ -1,6 +1,6 @@
 """Running `agentprobe calls watch`, dumpcap and coturn inside test namespaces.
 
-Each helper starts exactly one process and stops that process (by PID) on exit.
+Each of these starts exactly one process and stops that process (by PID) on exit.
 `capture_ready` waits, bounded, until the namespace holds the expected number of packet
 sockets (/proc/PID/net/packet lists them), so no stream starts before capture does.
 """
