@@ -1,4 +1,4 @@
-"""Call media for the capture tests: RTP/SRTP-shaped streams, TURN framing, a TURN client.
+"""Call media for the capture tests: RTP/SRTP-shaped streams, plain or in TURN framing.
 
 Packets look like a real call's: 20 ms apart, G.711 (PT 0, 8 kHz) or an Opus-like
 dynamic PT (111, 48 kHz), an RFC 8285 one-byte header extension carrying an RFC 6464
@@ -7,10 +7,12 @@ neither the marker nor the levels ever come out of the capture. "SRTP-shaped" ap
 10-byte authentication tag (RFC 3711 §3.1) to a random payload. The same packets can be
 wrapped in TURN ChannelData or Send indications (RFC 8656 §11, §12).
 
-`send_stream` paces packets from a plain UDP socket or through `TurnClient`, a minimal
-TURN client with long-term credentials (RFC 8489 §9.2: Allocate, 401 with realm and
-nonce, Allocate again with MESSAGE-INTEGRITY; CreatePermission; ChannelBind; Send).
-Run as `python -m tests.rigs.media send|sink ...` it works inside a namespace.
+`send_stream` paces packets from a UDP socket on a fixed 20 ms schedule; `truth` turns
+the impairing relay's record of what it forwarded into the loss and RFC 3550 jitter a
+receiver right behind it should measure. Run as `python -m tests.rigs.media sink|turn`
+it works inside a namespace: a sink that takes the stream, or an agent that allocates on
+a TURN server (`tests/rigs/turn.py`), sends its own stream as Send indications and takes
+the peer's as ChannelData or Data indications.
 """
 
 from __future__ import annotations
