@@ -27,6 +27,7 @@ from agentprobe.calls.spool import CallSpool, SpoolError
 from agentprobe.calls.tracker import CallTracker
 from agentprobe.commands.common import config_option, load_config
 from agentprobe.config import Config
+from agentprobe.privacy import salt
 from agentprobe.voiceprobe import ProbeError, split_host_port
 
 EXIT_UNKNOWN = 3
@@ -111,9 +112,13 @@ def _run(
     seconds: float | None,
 ) -> engine.WatchSummary:
     try:
+        salt(data_dir)  # made now, so a data dir it cannot be written to is said at once
         source: PacketSource = open_source(interfaces)
     except CaptureUnavailable as error:
         click.echo(f"agentprobe: {error}", err=True)
+        ctx.exit(EXIT_UNKNOWN)
+    except (OSError, ValueError) as error:
+        click.echo(f"agentprobe: cannot keep the salt for remote hashes: {error}", err=True)
         ctx.exit(EXIT_UNKNOWN)
     local = engine.LocalAddresses(engine.interface_addresses)
     hashed, probe = engine.remote_hasher(data_dir), reflector(config)

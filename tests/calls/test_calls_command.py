@@ -82,6 +82,19 @@ def test_cap_net_raw_alone_is_enough_for_an_unprivileged_user() -> None:
     assert done.stderr == "0 call(s), 0 datagram(s) captured, 0 dropped by the kernel\n"
 
 
+def test_a_data_dir_that_cannot_hold_the_salt_is_said_in_one_line(
+    root: None, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[agent]\ndata_dir = "{blocked / "data"}"\n')
+    done = run_watch(args=("--seconds", "1"), config=config)
+    assert done.returncode == 3
+    assert done.stderr.startswith("agentprobe: cannot keep the salt for remote hashes: ")
+    assert len(done.stderr.splitlines()) == 1
+
+
 def test_an_unknown_interface_is_named_and_exits_3(root: None, tmp_path: Path) -> None:
     args = ("--interface", "nosuch0", "--seconds", "1")
     done = run_watch(args=args, config=capturerig.write_config(tmp_path))
