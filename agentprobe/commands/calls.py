@@ -11,6 +11,7 @@ traffic, not a call.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
 from collections.abc import Callable
@@ -93,14 +94,28 @@ def capture(
 ) -> None:
     """The capture service: every finished call into the spool, until SIGTERM."""
     config = load_config(config_path)
-    spool = CallSpool(spool_dir, file_mode=0o640 if group_readable else 0o600)
-    summary = _run(ctx, interfaces, config, data_dir or config.data_dir, _spooler(spool), None)
+    if not _writable(spool_dir):
+        click.echo(f"agentprobe: cannot write to the spool {spool_dir}", err=True)
+        ctx.exit(EXIT_UNKNOWN)
+    spooler = Spooler(CallSpool(spool_dir, file_mode=0o640 if group_readable else 0o600))
+    summary = _run(ctx, interfaces, config, data_dir or config.data_dir, spooler, None,
+                   spooler.retry)  # fmt: skip
+    spooler.retry()
+    lost = len(spooler.waiting) + spooler.refused
     click.echo(
-        f"capture stopped: {summary.calls} call(s) spooled, "
+        f"capture stopped: {spooler.spooled} call(s) spooled, {lost} not, "
         f"{summary.kernel_drops} packet(s) dropped by the kernel",
         err=True,
     )
-    ctx.exit(0)
+    ctx.exit(EXIT_UNKNOWN if lost else 0)
+
+
+def _writable(directory: Path) -> bool:
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(directory, os.W_OK | os.X_OK)
 
 
 def _run(
@@ -110,6 +125,7 @@ def _run(
     data_dir: Path,
     emit: Callable[[CallRecord], None],
     seconds: float | None,
+    tick: Callable[[], None] = lambda: None,
 ) -> engine.WatchSummary:
     try:
         salt(data_dir)  # made now, so a data dir it cannot be written to is said at once
@@ -125,7 +141,12 @@ def _run(
     tracker = CallTracker(is_local=local, hash_remote=hashed, ignore=probe.__contains__)
     try:
         with engine.stop_on_signals() as stop:
-            return engine.watch(source, tracker, emit, seconds, stop, tick=local.refresh)
+
+            def ticks() -> None:
+                local.refresh()
+                tick()
+
+            return engine.watch(source, tracker, emit, seconds, stop, tick=ticks)
     finally:
         source.close()
 
@@ -192,14 +213,34 @@ def _line(cells: tuple[str, ...]) -> str:
     return "  ".join(cell.ljust(width) for cell, width in zip(cells, WIDTHS, strict=True))
 
 
-def _spooler(spool: CallSpool) -> Callable[[CallRecord], None]:
-    def emit(record: CallRecord) -> None:
-        try:
-            path = spool.put(record.to_json())
-        except (SpoolError, OSError) as error:
-            click.echo(f"agentprobe: call {record.call_id} not spooled: {error}", err=True)
-            return
-        click.echo(f"call {record.call_id} ({record.transport}, {record.codec}, "
-                   f"{record.duration_s:.0f} s) spooled as {path.name}", err=True)  # fmt: skip
+class Spooler:
+    """Hands finished calls to the spool; a record the disk refuses (full, read-only) is
+    kept and tried again on every tick, so a passing problem loses nothing."""
 
-    return emit
+    def __init__(self, spool: CallSpool) -> None:
+        self.spool, self.waiting = spool, list[CallRecord]()
+        self.spooled = self.refused = 0
+        self.told: set[str] = set()  # calls whose wait was reported (once each)
+
+    def __call__(self, record: CallRecord) -> None:
+        self.waiting.append(record)
+        self.retry()
+
+    def retry(self) -> None:
+        for record in list(self.waiting):
+            try:
+                path = self.spool.put(record.to_json())
+            except SpoolError as error:  # never storable: say so and let it go
+                click.echo(f"agentprobe: call {record.call_id} not spooled: {error}", err=True)
+                self.refused += 1
+            except OSError as error:
+                if record.call_id not in self.told:
+                    self.told.add(record.call_id)
+                    click.echo(f"agentprobe: call {record.call_id} waits for the spool: {error}",
+                               err=True)  # fmt: skip
+                return
+            else:
+                done = f"{record.transport}, {record.codec}, {record.duration_s:.0f} s"
+                click.echo(f"call {record.call_id} ({done}) spooled as {path.name}", err=True)
+                self.spooled += 1
+            self.waiting.remove(record)

@@ -12,7 +12,7 @@ from agentprobe.calls.capture.source import ListSource
 from agentprobe.calls.record import CallRecord
 from agentprobe.calls.tracker import Datagram
 from agentprobe.calls.watch import REFRESH_S, Clocks, LocalAddresses, watch
-from agentprobe.commands.calls import reflector, row
+from agentprobe.commands.calls import Spooler, reflector, row
 
 
 def record(call_id: str, ended_at: float) -> CallRecord:
@@ -148,3 +148,28 @@ def test_the_voice_reflector_is_left_out_of_calls(
     path = tmp_path / "config.toml"
     path.write_text(toml)
     assert reflector(config.load(path)) == expected
+
+
+class FlakySpool:
+    """A spool whose disk refuses the first `failures` writes (full, then freed)."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.stored = failures, []
+
+    def put(self, record: dict) -> Path:
+        if self.failures:
+            self.failures -= 1
+            raise OSError(28, "No space left on device")
+        self.stored.append(record["call_id"])
+        return Path(f"{record['call_id']}.json")
+
+
+def test_records_the_disk_refuses_wait_and_go_out_in_order_once_it_takes_them() -> None:
+    spool = FlakySpool(failures=2)
+    spooler = Spooler(spool)  # type: ignore[arg-type]
+    spooler(record("a", 101.0))
+    spooler(record("b", 102.0))
+    assert (spool.stored, len(spooler.waiting)) == ([], 2)
+    spooler.retry()
+    assert (spool.stored, spooler.spooled) == (["a", "b"], 2)
+    assert spooler.waiting == []
