@@ -30,6 +30,7 @@ COMMANDS = {
     "tray": ("agentprobe.commands.service", "tray", "Show the tray icon."),
     "config": ("agentprobe.commands.config", "config", "Validate and show configuration."),
     "collector": ("agentprobe.collector.commands", "collector", "Run and query the collector."),
+    "calls": ("agentprobe.commands.calls", "calls", "Watch live calls passively (RTP headers)."),
     "demo": ("agentprobe.commands.demo", "demo", "Local collector + one check run + fleet report."),
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build agentprobe_<version>_<arch>.deb: the project and its Python dependencies in a
 # private virtualenv at /opt/agentprobe (Debian's own python3-* packages are older than
-# what agentprobe needs), the agent's systemd user unit, the collector's hardened system
-# unit, and the tray's XDG autostart entry.
+# what agentprobe needs), the agent's systemd user unit, the collector's and the capture
+# service's hardened system units (with the capture user and the call spool), and the
+# tray's XDG autostart entry.
 #
 #   packaging/build-deb.sh [--out DIR] [--no-deps]
 #
@@ -52,6 +53,10 @@ find "$venv" -name __pycache__ -type d -prune -exec rm -rf {} +
 install -D -m 0644 packaging/systemd/agentprobe.service "$stage/usr/lib/systemd/user/agentprobe.service"
 install -D -m 0644 packaging/systemd/agentprobe-collector.service \
     "$stage/usr/lib/systemd/system/agentprobe-collector.service"
+install -D -m 0644 packaging/systemd/agentprobe-capture.service \
+    "$stage/usr/lib/systemd/system/agentprobe-capture.service"
+install -D -m 0644 packaging/sysusers/agentprobe.conf "$stage/usr/lib/sysusers.d/agentprobe.conf"
+install -D -m 0644 packaging/tmpfiles/agentprobe.conf "$stage/usr/lib/tmpfiles.d/agentprobe.conf"
 install -D -m 0644 packaging/xdg/agentprobe-tray.desktop "$stage/etc/xdg/autostart/agentprobe-tray.desktop"
 mkdir -p "$stage/usr/bin"
 ln -s "$prefix/bin/agentprobe" "$stage/usr/bin/agentprobe"
@@ -75,6 +80,10 @@ CONTROL
 cat > "$stage/DEBIAN/postinst" <<'POSTINST'
 #!/bin/sh
 set -e
+if [ "$1" = configure ] && command -v systemd-sysusers >/dev/null 2>&1; then
+    systemd-sysusers agentprobe.conf || true
+    systemd-tmpfiles --create agentprobe.conf || true
+fi
 if [ "$1" = configure ] && command -v systemctl >/dev/null 2>&1; then
     systemctl daemon-reload || true
     systemctl --global enable agentprobe.service || true
@@ -86,9 +95,19 @@ set -e
 if [ "$1" = remove ] && command -v systemctl >/dev/null 2>&1; then
     systemctl --global disable agentprobe.service || true
     systemctl stop agentprobe-collector.service || true
+    systemctl stop agentprobe-capture.service || true
 fi
 PRERM
-chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/prerm"
+cat > "$stage/DEBIAN/postrm" <<'POSTRM'
+#!/bin/sh
+set -e
+if [ "$1" = purge ]; then
+    rm -rf /var/spool/agentprobe /var/lib/agentprobe-capture
+    if getent passwd agentprobe-capture >/dev/null; then userdel agentprobe-capture || true; fi
+    if getent group agentprobe >/dev/null; then groupdel agentprobe || true; fi
+fi
+POSTRM
+chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/prerm" "$stage/DEBIAN/postrm"
 
 mkdir -p "$out"
 package="$out/agentprobe_${version}_${arch}.deb"

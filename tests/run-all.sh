@@ -16,6 +16,8 @@ DEBS=(
     xvfb xdotool x11-utils imagemagick                                           # tray on a virtual X display
     iproute2 iperf3 iputils-ping                                                 # namespaced, shaped network
     systemd                                                                      # systemd-analyze verify
+    tshark                                                                       # independent RTP stream analysis for call figures (dumpcap with it)
+    coturn                                                                       # a real TURN relay (ChannelData, Send/Data indications) for call capture
 )
 missing=()
 for package in "${DEBS[@]}"; do

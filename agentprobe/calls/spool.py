@@ -31,8 +31,8 @@ class SpoolError(ValueError):
 class CallSpool:
     """A directory of finished call records; safe for several writers and one reader."""
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
+    def __init__(self, directory: Path, file_mode: int = 0o600) -> None:
+        self.directory, self.file_mode = directory, file_mode  # 0o640: a group may read
 
     def put(self, record: dict[str, Any]) -> Path:
         """Write one record atomically; returns its path. Raises SpoolError."""
@@ -45,8 +45,9 @@ class CallSpool:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         final = self.directory / f"{call_id}{SUFFIX}"
         temporary = self.directory / f".{call_id}.{os.getpid()}.tmp"
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, self.file_mode)
         with os.fdopen(descriptor, "wb") as handle:
+            os.fchmod(handle.fileno(), self.file_mode)  # whatever the umask
             handle.write(body)
             handle.flush()
             os.fsync(handle.fileno())

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
 USER_UNIT = Path("/usr/lib/systemd/user/agentprobe.service")
 SYSTEM_UNIT = Path("/usr/lib/systemd/system/agentprobe-collector.service")
+CAPTURE_UNIT = Path("/usr/lib/systemd/system/agentprobe-capture.service")
 
 
 def run(
@@ -58,13 +59,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         purged = run("dpkg", "--purge", "agentprobe")
         assert purged.returncode == 0, purged.stderr
         assert not Path("/opt/agentprobe").exists()
+        assert not Path("/var/spool/agentprobe").exists()
 
 
 @pytest.mark.integration
 @pytest.mark.root
 def test_installed_units_pass_systemd_verify(installed: Path, tmp_path: Path) -> None:
     env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}  # a user manager needs one
-    for unit, scope in ((USER_UNIT, "--user"), (SYSTEM_UNIT, "--system")):
+    units = ((USER_UNIT, "--user"), (SYSTEM_UNIT, "--system"), (CAPTURE_UNIT, "--system"))
+    for unit, scope in units:
         verified = run("systemd-analyze", "verify", scope, "--man=no", unit, env=env)
         assert verified.returncode == 0, f"{unit}: {verified.stderr}"
         assert verified.stderr == ""
@@ -77,6 +80,22 @@ def test_collector_unit_is_hardened(installed: Path) -> None:
     match = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", analysed.stdout)
     assert match, analysed.stdout + analysed.stderr
     assert float(match.group(1)) <= 2.0  # systemd's scale: 0 = locked down, 10 = exposed
+
+
+@pytest.mark.integration
+@pytest.mark.root
+def test_capture_unit_holds_cap_net_raw_only_and_the_spool_is_the_groups(installed: Path) -> None:
+    analysed = run("systemd-analyze", "security", "--offline=yes", CAPTURE_UNIT)
+    match = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", analysed.stdout)
+    assert match, analysed.stdout + analysed.stderr
+    assert float(match.group(1)) <= 2.5  # CAP_NET_RAW and the host network are the job
+    unit = CAPTURE_UNIT.read_text()
+    assert "AmbientCapabilities=CAP_NET_RAW\n" in unit
+    assert "CapabilityBoundingSet=CAP_NET_RAW\n" in unit
+    spool = Path("/var/spool/agentprobe/calls").stat()
+    assert (spool.st_mode & 0o7777, Path("/var/spool/agentprobe/calls").group()) == (
+        0o2770, "agentprobe",
+    )  # fmt: skip
 
 
 @pytest.mark.integration
