@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agentprobe.bandwidth.engine import CollectorSpeedtest
 from agentprobe.bandwidth.metering import Meter, StopSignal
-from agentprobe.checks.bandwidth import BandwidthCheck
-from tests.netquality.conftest import ShapedCollector
+from agentprobe.checks.bandwidth import BandwidthCheck, BandwidthConfig
+from tests.checks.conftest import ShapedCollector
 from tests.rigs import netns
 from tests.rigs.collector import start_collector
 
@@ -71,8 +71,10 @@ class StockOpenerSpeedtest(CollectorSpeedtest):
 
 
 def ours(shaped: ShapedCollector, tmp: Path) -> tuple[float, float]:
-    env = shaped.env(tmp, full=True, bandwidth={"max_seconds": SECONDS})
-    result = BandwidthCheck.create(env.config.check("bandwidth"), env).run()  # type: ignore[arg-type]
+    agent, env = shaped.configured(tmp, full=True, bandwidth={"max_seconds": SECONDS})
+    section = agent.check("bandwidth")
+    assert isinstance(section, BandwidthConfig)
+    result = BandwidthCheck.create(section, env).run()
     return float(result.metrics["download_kbps"] or 0), float(result.metrics["upload_kbps"] or 0)
 
 
