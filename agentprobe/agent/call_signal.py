@@ -15,12 +15,14 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from agentprobe.agent import recording
 from agentprobe.agent.recording import Stream
+from agentprobe.calls.live import read_live
 from agentprobe.config.environ import c_locale
 
 
@@ -135,11 +137,19 @@ def softphone_flow(softphones: Collection[str], connections: Callable[[], list[A
 
 
 def detector(
-    softphones: Collection[str], exclude_pids: Callable[[], Collection[int]]
+    softphones: Collection[str],
+    exclude_pids: Callable[[], Collection[int]],
+    capture_spool: Path | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> CallSignal:
-    """The real call signal for this OS: microphone in use, or a softphone media flow."""
+    """The real call signal for this OS: the capture service's word while it is fresh
+    (media flowing is what a call is), else the microphone in use or a softphone flow."""
 
     def in_call() -> bool | None:
+        if capture_spool is not None:
+            seen = read_live(capture_spool, clock())
+            if seen is not None:
+                return seen
         if sys.platform.startswith("linux"):
             microphone = linux_microphone(exclude_pids())
         else:

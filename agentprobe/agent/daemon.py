@@ -208,7 +208,8 @@ def _run(config: Config, schedule: Schedule, stop: threading.Event) -> None:
     def run_cycle(names: Sequence[str], trigger: str, in_call: bool) -> Report | None:
         return run_in_child(config, schedule.timeouts, names, trigger, in_call, stop)
 
-    calls = detector(schedule.softphones, lambda: {os.getpid()})
+    capture = Path(schedule.capture_spool) if schedule.capture_spool else None
+    calls = detector(schedule.softphones, lambda: {os.getpid()}, capture)
     intake = CallIntake([Path(p) for p in schedule.call_spools], grade_in_child(config.source))
     daemon = Daemon(config, schedule.plans, link, outbox, run_cycle, calls, stop, calls=intake)
     log.info("agentprobe daemon started for %s, data in %s", config.agent_id, config.data_dir)

@@ -49,6 +49,7 @@ class Schedule:
     timeouts: dict[str, float]
     softphones: list[str]
     call_spools: list[str] = field(default_factory=list)  # empty: no finished calls reported
+    capture_spool: str = ""  # the capture service's spool, whose live.state says "in call"
 
 
 def command(config: Config, names: Sequence[str], trigger: str, in_call: bool) -> list[str]:
@@ -72,7 +73,9 @@ def describe_in_child(config_path: str | None) -> Schedule:
     data = json.loads(done.stdout)
     plans = [Plan(p["name"], p["interval_s"], p["heavy"]) for p in data["plans"]]
     timeouts = {name: float(t) for name, t in data["timeouts"].items()}
-    return Schedule(plans, timeouts, list(data["softphones"]), list(data.get("call_spools", [])))
+    spools = list(data.get("call_spools", []))
+    capture = str(data.get("capture_spool", ""))
+    return Schedule(plans, timeouts, list(data["softphones"]), spools, capture)
 
 
 def describe(config: Config) -> dict[str, Any]:
@@ -87,7 +90,16 @@ def describe(config: Config) -> dict[str, Any]:
         "timeouts": {c.name: config.check(c.name).timeout for c in enabled},
         "softphones": softphone_processes(config),
         "call_spools": call_spools(config),
+        "capture_spool": capture_spool(config),
     }
+
+
+def capture_spool(config: Config) -> str:
+    """The capture service's spool, or "" when packet capture is not set up."""
+    from agentprobe.checks.call import CallCheck, CallConfig
+
+    section = config.checks.get(CallCheck.name)
+    return section.capture_spool if isinstance(section, CallConfig) else ""
 
 
 def call_spools(config: Config) -> list[str]:
@@ -97,8 +109,8 @@ def call_spools(config: Config) -> list[str]:
     section = config.checks.get(CallCheck.name)
     if not isinstance(section, CallConfig) or not section.enabled:
         return []
-    own = str(config.data_dir / CALL_SPOOL_DIR)
-    return [own, section.capture_spool] if section.capture_spool else [own]
+    own, capture = str(config.data_dir / CALL_SPOOL_DIR), capture_spool(config)
+    return [own, capture] if capture else [own]
 
 
 def grade_calls(config: Config, files: Sequence[str]) -> list[dict[str, Any]]:

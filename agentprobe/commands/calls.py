@@ -10,10 +10,12 @@ traffic, not a call.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ import click
 from agentprobe.calls import watch as engine
 from agentprobe.calls.capture.opener import open_source
 from agentprobe.calls.capture.source import CaptureUnavailable, PacketSource
+from agentprobe.calls.live import write_live
 from agentprobe.calls.record import CallRecord
 from agentprobe.calls.spool import CallSpool, SpoolError
 from agentprobe.calls.tracker import CallTracker
@@ -99,9 +102,15 @@ def capture(
     if not _writable(spool_dir):
         click.echo(f"agentprobe: cannot write to the spool {spool_dir}", err=True)
         ctx.exit(EXIT_UNKNOWN)
-    spooler = Spooler(CallSpool(spool_dir, file_mode=0o640 if group_readable else 0o600))
+    mode = 0o640 if group_readable else 0o600
+    spooler = Spooler(CallSpool(spool_dir, file_mode=mode))
+
+    def live(calls: int) -> None:
+        with contextlib.suppress(OSError):  # a full disk must not stop the capture
+            write_live(spool_dir, calls, time.time(), mode)
+
     summary = _run(ctx, interfaces, config, data_dir or config.data_dir, spooler, None,
-                   spooler.retry)  # fmt: skip
+                   spooler.retry, live)  # fmt: skip
     spooler.retry()
     lost = len(spooler.waiting) + spooler.refused
     click.echo(
@@ -128,6 +137,7 @@ def _run(
     emit: Callable[[CallRecord], None],
     seconds: float | None,
     tick: Callable[[], None] = lambda: None,
+    live: Callable[[int], None] = lambda calls: None,
 ) -> engine.WatchSummary:
     try:
         salt(data_dir)  # made now, so a data dir it cannot be written to is said at once
@@ -146,6 +156,7 @@ def _run(
 
             def ticks() -> None:
                 local.refresh()
+                live(tracker.live_calls())
                 tick()
 
             return engine.watch(source, tracker, emit, seconds, stop, tick=ticks)

@@ -178,6 +178,9 @@ def test_the_capture_service_spools_each_call_group_readable_until_sigterm(
     assert record["metrics"]["rx_packets"] == 100
     assert link.host_ip not in path.read_text() + err
     assert f"spooled as {path.name}" in err
+    live = json.loads((spool / "live.state").read_text())
+    assert stat.S_IMODE((spool / "live.state").stat().st_mode) == 0o640
+    assert live["live_calls"] in (0, 1) and live["at"] > time.time() - 60
 
 
 def test_a_link_that_goes_down_and_up_again_loses_nothing_of_the_call(
