@@ -8,19 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.rigs.chromium import ARGS, CHROMIUM
 from tests.rigs.collector import RunningCollector
 from tests.rigs.collector_client import post, report_for
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.integration
 

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from agentprobe import __version__
 from agentprobe.collector.api.read import since_seconds
 from agentprobe.collector.store import queries
+from agentprobe.collector.store.calls import agent_calls, fleet_calls
 from agentprobe.collector.store.credentials import SESSION_SECONDS, Credentials
 from agentprobe.collector.store.fleet import fleet_summary, iso
 from agentprobe.collector.web.charts import STATUS_COLOURS, line_chart, status_bar
@@ -99,6 +100,15 @@ async def fleet_page(request: Request, since: str = "24h") -> Response:
     return templates.TemplateResponse(request, "fleet.html", context)
 
 
+@router.get("/calls", response_class=HTMLResponse)
+async def calls_page(request: Request, since: str = "24h") -> Response:
+    if not await _logged_in(request):
+        return _to_login()
+    start = time.time() - since_seconds(since)
+    summary = await run_in_threadpool(fleet_calls, request.app.state.engine, start)
+    return templates.TemplateResponse(request, "calls.html", {"since": since, "summary": summary})
+
+
 @router.get("/agents/{agent_id}", response_class=HTMLResponse)
 async def agent_page(request: Request, agent_id: str, since: str = "7d") -> Response:
     if not await _logged_in(request):
@@ -112,9 +122,11 @@ async def agent_page(request: Request, agent_id: str, since: str = "7d") -> Resp
     reports, _ = await run_in_threadpool(
         queries.agent_reports, engine, agent_id, TIMELINE_REPORTS, None, time.time() - window
     )
+    calls = await run_in_threadpool(agent_calls, engine, agent_id, 20)
     page: dict[str, Any] = {
         "since": since,
         "agent": agent,
+        "calls": calls,
         "latest": reports[0] if reports else None,
         "reports": reports[:20],
         "charts": [line_chart(chart) for chart in agent_charts(list(reversed(reports)))],
