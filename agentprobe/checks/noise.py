@@ -30,6 +30,12 @@ CLASS_ADVICE = {
 }
 
 
+INVALID_ADVICE = (
+    "The audio driver delivered invalid samples (NaN or infinite values; they were zeroed "
+    "before the analysis): update the audio driver or try another USB port."
+)
+
+
 @dataclass(frozen=True)
 class NoiseConfig(CheckConfig):
     interval: float = every(600.0)
@@ -55,6 +61,9 @@ class NoiseCheck(Check[NoiseConfig]):
         "hum_db": Metric("dB", "strongest 50/60 Hz harmonic above its neighbouring bins"),
         "hum_hz": Metric("Hz", "mains frequency of the hum (50 or 60), null when none"),
         "clipping_pct": Metric("%", "samples within 0.01 dB of full scale"),
+        "invalid_samples": Metric(
+            "count", "non-finite samples (NaN, ±inf) from the driver, zeroed before analysis"
+        ),
         "level_std_pct": Metric("%", "standard deviation of 1 s levels, % of full scale"),
         "mic_dead": Metric("bool", "the microphone delivers digital silence (muted or dead)"),
         "tonal_ratio": Metric("ratio", "share of frames dominated by tones (0–1)"),
@@ -163,6 +172,8 @@ class NoiseCheck(Check[NoiseConfig]):
             )
         if found.noise_class in CLASS_ADVICE:
             result.advice.append(CLASS_ADVICE[found.noise_class])
+        if found.invalid_samples:
+            result.advice.append(INVALID_ADVICE)
         return result
 
 
@@ -170,8 +181,9 @@ def _summary(found: NoiseMetrics, metrics: dict[str, MetricValue]) -> str:
     snr = f"SNR {found.snr_db:g} dB" if found.snr_db is not None else "no speech heard"
     hum = f"{found.hum_hz} Hz hum" if found.hum_hz else "no hum"
     clip = f", clipping {found.clipping_pct:g}%" if found.clipping_pct > 0 else ""
+    invalid = f", {found.invalid_samples} invalid samples zeroed" if found.invalid_samples else ""
     return (
         f"noise floor {found.noise_floor_dbfs:g} dBFS(A), {found.noise_class}; {snr}; {hum}"
-        f"{clip} ({found.analysed_s:g} s from {metrics['input_device']} "
+        f"{clip}{invalid} ({found.analysed_s:g} s from {metrics['input_device']} "
         f"at {metrics['sample_rate_hz']} Hz)"
     )

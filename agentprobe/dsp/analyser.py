@@ -23,16 +23,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from agentprobe.dsp.classify import ClassFeatures, noise_class
+from agentprobe.dsp.decimate import frame_factor
 from agentprobe.dsp.frames import FRAME_S, FrameAnalyser
-from agentprobe.dsp.hum import Hum, HumDetector
+from agentprobe.dsp.hum import LOW_RATE, Hum, HumDetector
 from agentprobe.dsp.levels import dbfs, dbfs_array, exceeded_many
+from agentprobe.dsp.lowband import LowBand
 from agentprobe.dsp.p56 import ActiveLevelMeter
+from agentprobe.dsp.vad import VoiceDetector
 
 CLIP_LEVEL = 0.999  # −0.009 dBFS peak
 VAD_MARGIN_DB = 9.0
 BACKGROUND_DB = 3.0
 VAD_SPEECH_SHARE = 0.5
 MIN_SPEECH_RATIO = 0.05  # below this there is too little speech for a speech level
+MIN_BACKGROUND = 0.05  # the VAD's non-speech frames must be at least this share
 DEAD_STD_PCT = 1.0
 DEAD_LEVEL_DBFS = -90.0
 BATCH_SAMPLES = 96000  # about this much audio is analysed at once, in whole seconds
@@ -51,6 +55,7 @@ class NoiseMetrics:
     hum_db: float
     hum_hz: int | None
     clipping_pct: float
+    invalid_samples: int
     level_std_pct: float
     mic_dead: bool
     tonal_ratio: float
@@ -71,14 +76,21 @@ class _Window:
 
 
 class NoiseAnalyser:
-    """Analyse mono audio at `rate` Hz, up to `max_seconds` (later audio is ignored)."""
+    """Analyse mono audio at `rate` Hz, up to `max_seconds` (later audio is ignored).
 
-    def __init__(self, rate: int, max_seconds: float = 60.0) -> None:
+    `vad`, when given, decides which frames hold speech (see vad.py); without it a frame
+    is speech when it stands 9 dB over the floor with most of its power in 300–3400 Hz.
+    """
+
+    def __init__(
+        self, rate: int, max_seconds: float = 60.0, vad: VoiceDetector | None = None
+    ) -> None:
         self.rate = rate
         self._frames = FrameAnalyser(rate)
         self.frame_len = self._frames.frame_len
         capacity = max(1, round(max_seconds / FRAME_S))
-        self._features = np.zeros((4, capacity))  # flat ms, A ms, speech share, tonality
+        # flat ms, A ms above the crossover, speech share, tonality, A ms below, VAD
+        self._features = np.zeros((6, capacity))
         self._count = 0
         seconds = max(1, BATCH_SAMPLES // rate)  # whole seconds: the hum detector's unit
         self._buffer = np.zeros(round(seconds / FRAME_S) * self.frame_len, dtype=np.float32)
@@ -88,8 +100,11 @@ class NoiseAnalyser:
         self._slots = self._buffer.data
         self._filled = 0
         self._meter = ActiveLevelMeter(rate, self.frame_len)
-        self._hum = HumDetector(rate)
+        self._hum = HumDetector(rate, frame_factor(rate, self.frame_len, LOW_RATE))
+        self._low = LowBand(self._hum.low_rate, self.frame_len // self._hum.factor, self._hum.lag)
+        self._vad = vad
         self._clipped = 0
+        self._invalid = 0
         self._samples = 0
 
     @property
@@ -123,19 +138,38 @@ class NoiseAnalyser:
         samples, self._filled = self._buffer[:used], 0
         if whole == 0:
             return
+        top, bottom = self._repair(samples)
         frames = samples.reshape(whole, self.frame_len)
         found = self._frames.features(frames)
         span = slice(self._count, self._count + whole)
-        self._features[:, span] = (
-            found.mean_square, found.a_mean_square, found.speech_share, found.tonality
+        self._features[:4, span] = (
+            found.mean_square, found.a_high_mean_square, found.speech_share, found.tonality
         )  # fmt: skip
+        if self._vad is not None:
+            self._features[5, span] = self._vad(found.centred, self.rate)
         self._count += whole
-        magnitudes = np.abs(samples)  # the meter's input, and the clipping test's
-        self._meter.feed_magnitudes(magnitudes, found.mean_square_sum * self.frame_len)
-        self._hum.feed(samples)
-        if magnitudes.max() >= CLIP_LEVEL:  # rare: count then
-            self._clipped += int(np.count_nonzero(magnitudes >= CLIP_LEVEL))
+        # the speech side sees the same centred frames as the levels: an offset is not speech
+        self._meter.feed_magnitudes(
+            np.abs(found.centred).ravel(), float(found.mean_square.sum()) * self.frame_len
+        )
+        low = self._low.feed(self._hum.feed(samples))
+        done = self._low.frames - len(low)
+        self._features[4, done : done + len(low)] = low[: max(0, self._count - done)]
+        if top >= CLIP_LEVEL or bottom <= -CLIP_LEVEL:  # rare: count then
+            self._clipped += int(np.count_nonzero(np.abs(samples) >= CLIP_LEVEL))
         self._samples += used
+
+    def _repair(self, samples: NDArray[np.float32]) -> tuple[float, float]:
+        """Count and zero non-finite samples (NaN, ±inf: a driver or resampler fault) in
+        place, so one bad sample cannot poison every level; return the largest and the
+        smallest sample (the clipping test's input)."""
+        top, bottom = float(samples.max()), float(samples.min())
+        if np.isfinite(top - bottom):  # max and min carry any NaN; ±inf makes it infinite
+            return top, bottom
+        bad = ~np.isfinite(samples)
+        self._invalid += int(np.count_nonzero(bad))
+        samples[bad] = 0.0
+        return float(samples.max()), float(samples.min())
 
     def result(self) -> NoiseMetrics:
         """Metrics over everything fed so far. Raises ValueError before one whole frame."""
@@ -154,6 +188,7 @@ class NoiseAnalyser:
             hum_db=window.hum.prominence_db,
             hum_hz=window.hum.hz,
             clipping_pct=round(100.0 * self._clipped / self._samples, 3),
+            invalid_samples=self._invalid,
             level_std_pct=round(window.level_std_pct, 3),
             mic_dead=features.dead,
             tonal_ratio=round(features.tonal_ratio, 3),
@@ -164,25 +199,23 @@ class NoiseAnalyser:
     def _aggregate(self) -> _Window:
         """The window's aggregates from the frames so far."""
         count = self._count
-        flat_ms, a_ms, speech_share, tonality = self._features[:, :count]
+        flat_ms, high_ms, speech_share, tonality, low_ms, voiced = self._features[:, :count]
+        a_ms = self._weighted(high_ms, low_ms)
         flat, weighted = dbfs_array(flat_ms), dbfs_array(a_ms)
         (floor_flat,) = exceeded_many(flat, 90)
         floor_a, median_a, loud_a = exceeded_many(weighted, 90, 50, 10)
-        speech_frames = (flat >= floor_flat + VAD_MARGIN_DB) & (speech_share >= VAD_SPEECH_SHARE)
+        speech_frames, background = self._split(flat, floor_flat, speech_share, voiced)
         speech_ratio = np.count_nonzero(speech_frames) / count
-        # the background's level: energy mean of the frames near the floor (VAD-negative)
-        background = flat_ms[flat < floor_flat + BACKGROUND_DB]
-        speech_level, snr = self._speech(
-            speech_ratio, dbfs(float(background.sum()) / len(background))
-        )
+        noise = flat_ms[background]
+        speech_level, snr = self._speech(speech_ratio, dbfs(float(noise.sum()) / len(noise)))
         power = float(flat_ms.sum()) / count
         hum = self._hum.result(power)
         std_pct, dead = self._dead(flat_ms, dbfs(power))
         features = ClassFeatures(
-            leq_a_dbfs=dbfs(float(a_ms.sum()) / count),
+            leq_a_dbfs=dbfs(float(a_ms.sum()) / len(a_ms)),
             spread_db=loud_a - floor_a,
             crest_db=float(weighted.max()) - median_a,
-            loud_frame_ratio=np.count_nonzero(weighted > median_a + 10.0) / count,
+            loud_frame_ratio=np.count_nonzero(weighted > median_a + 10.0) / len(a_ms),
             speech_ratio=speech_ratio,
             tonal_ratio=np.count_nonzero(tonality >= 0.5) / count,
             hum_db=hum.prominence_db,
@@ -190,6 +223,40 @@ class NoiseAnalyser:
             dead=dead,
         )
         return _Window(features, floor_a, speech_level, snr, hum, std_pct)
+
+    def _weighted(
+        self, high_ms: NDArray[np.float64], low_ms: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """A-weighted frame mean squares: the FFT's part above the crossover plus the low
+        band's, over the frames whose low band has settled (all frames in a short window)."""
+        settle, ready = self._low.settle_frames(), min(self._low.frames, len(high_ms))
+        if ready - settle < 10:  # too short to leave any out
+            return np.asarray(high_ms + low_ms)
+        return np.asarray(high_ms[settle:ready] + low_ms[settle:ready])
+
+    def _split(
+        self,
+        flat: NDArray[np.float64],
+        floor_flat: float,
+        speech_share: NDArray[np.float64],
+        voiced: NDArray[np.float64],
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """Speech frames, and the background's frames that the SNR is measured against.
+
+        With a VAD: speech is what it calls speech, the background is everything else (in
+        fluctuating noise such as babble, the frames near L90 sit 3–4 dB under the noise's
+        energy mean). Without one, or when it leaves almost nothing: frames 9 dB over the
+        floor with most power in the speech band are speech, the background is the frames
+        within 3 dB of the floor.
+        """
+        near_floor = flat < floor_flat + BACKGROUND_DB
+        if self._vad is not None:
+            speech = voiced > 0.5
+            if np.count_nonzero(~speech) >= MIN_BACKGROUND * len(flat):
+                return speech, ~speech
+            return speech, near_floor
+        speech = (flat >= floor_flat + VAD_MARGIN_DB) & (speech_share >= VAD_SPEECH_SHARE)
+        return speech, near_floor
 
     def _speech(self, speech_ratio: float, noise: float) -> tuple[float | None, float | None]:
         level = self._meter.result().level_dbfs
