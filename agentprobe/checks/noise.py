@@ -18,6 +18,7 @@ from agentprobe.checks.audio_devices import NO_AUDIO_ADVICE
 from agentprobe.checks.base import Check, Environment, Metric, Skipped
 from agentprobe.configspec import CheckConfig, every, setting
 from agentprobe.dsp import NoiseAnalyser, NoiseMetrics
+from agentprobe.dsp.vad import VoiceDetector, WebRtcVad
 from agentprobe.report import CheckResult, MetricValue, Status
 from agentprobe.thresholds import Band
 
@@ -34,6 +35,14 @@ INVALID_ADVICE = (
     "The audio driver delivered invalid samples (NaN or infinite values; they were zeroed "
     "before the analysis): update the audio driver or try another USB port."
 )
+
+
+def load_vad() -> VoiceDetector | None:
+    """The WebRTC VAD, or None (the analyser's own energy rule) when it cannot load."""
+    try:
+        return WebRtcVad()
+    except ImportError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -55,9 +64,11 @@ class NoiseCheck(Check[NoiseConfig]):
         "spread_db": Metric("dB", "L10 − L90 of A-weighted frame levels: how much it varies"),
         "speech_level_dbfs": Metric("dBFS", "ITU-T P.56 active speech level, when speech"),
         "snr_db": Metric(
-            "dB", "P.56 speech level minus the background (frames within 3 dB of flat L90)"
+            "dB",
+            "P.56 speech level minus the background (energy mean of the VAD's "
+            "non-speech frames and the talker's pauses)",
         ),
-        "speech_ratio": Metric("ratio", "share of 20 ms frames with speech (0–1)"),
+        "speech_ratio": Metric("ratio", "share of 20 ms frames the VAD calls speech (0–1)"),
         "hum_db": Metric("dB", "strongest 50/60 Hz harmonic above its neighbouring bins"),
         "hum_hz": Metric("Hz", "mains frequency of the hum (50 or 60), null when none"),
         "clipping_pct": Metric("%", "samples within 0.01 dB of full scale"),
@@ -68,7 +79,9 @@ class NoiseCheck(Check[NoiseConfig]):
         "mic_dead": Metric("bool", "the microphone delivers digital silence (muted or dead)"),
         "tonal_ratio": Metric("ratio", "share of frames dominated by tones (0–1)"),
         "noise_class": Metric(
-            "class", "quiet, steady, hum, impulsive, speech or music: what the mic hears"
+            "class",
+            "quiet, steady, hum, impulsive, speech or music: what the mic hears "
+            "(impulsive: barks, door slams, typing; speech: voices, TV, babble)",
         ),
         "analysed_s": Metric("s", "audio analysed"),
         "sample_rate_hz": Metric("Hz", "capture sample rate"),
@@ -93,9 +106,10 @@ class NoiseCheck(Check[NoiseConfig]):
         config: NoiseConfig,
         backend: Callable[[], AudioBackend] = load_backend,
         progress: Callable[[str, float], None] = lambda label, fraction: None,
+        vad: Callable[[], VoiceDetector | None] = load_vad,
     ) -> None:
         super().__init__(config)
-        self.backend, self.progress = backend, progress
+        self.backend, self.progress, self.vad = backend, progress, vad
 
     @classmethod
     def create(cls, config: NoiseConfig, env: Environment) -> NoiseCheck:
@@ -144,7 +158,7 @@ class NoiseCheck(Check[NoiseConfig]):
 
     def _analyse(self, audio: AudioBackend, device: Device, rate: int) -> NoiseMetrics:
         seconds = self.config.seconds
-        analyser = NoiseAnalyser(rate, max_seconds=seconds + 1)
+        analyser = NoiseAnalyser(rate, max_seconds=seconds + 1, vad=self.vad())
         got = 0
         for block in audio.capture(device.index, rate, seconds):
             analyser.feed(block)  # analysed, then dropped: audio never outlives this loop

@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from agentprobe.dsp.classify import ClassFeatures, noise_class
 from agentprobe.dsp.decimate import frame_factor
+from agentprobe.dsp.events import events, runs_at_least
 from agentprobe.dsp.frames import FRAME_S, FrameAnalyser
 from agentprobe.dsp.hum import LOW_RATE, Hum, HumDetector
 from agentprobe.dsp.levels import dbfs, dbfs_array, exceeded_many
@@ -36,7 +37,10 @@ VAD_MARGIN_DB = 9.0
 BACKGROUND_DB = 3.0
 VAD_SPEECH_SHARE = 0.5
 MIN_SPEECH_RATIO = 0.05  # below this there is too little speech for a speech level
-MIN_BACKGROUND = 0.05  # the VAD's non-speech frames must be at least this share
+MIN_BACKGROUND = 0.05  # the background's frames must be at least this share
+PAUSE_FRAMES = 8  # 160 ms under the speech level: a pause between the talker's words
+PAUSE_DB = 3.0
+TRIM_DB = 6.0  # background frames this far over their median are speech the VAD missed
 DEAD_STD_PCT = 1.0
 DEAD_LEVEL_DBFS = -90.0
 BATCH_SAMPLES = 96000  # about this much audio is analysed at once, in whole seconds
@@ -89,8 +93,9 @@ class NoiseAnalyser:
         self._frames = FrameAnalyser(rate)
         self.frame_len = self._frames.frame_len
         capacity = max(1, round(max_seconds / FRAME_S))
-        # flat ms, A ms above the crossover, speech share, tonality, A ms below, VAD
-        self._features = np.zeros((6, capacity))
+        # flat ms, A ms above the crossover, speech share, tonality, A ms below, VAD,
+        # flat ms of the windowed frame
+        self._features = np.zeros((7, capacity))
         self._count = 0
         seconds = max(1, BATCH_SAMPLES // rate)  # whole seconds: the hum detector's unit
         self._buffer = np.zeros(round(seconds / FRAME_S) * self.frame_len, dtype=np.float32)
@@ -145,6 +150,7 @@ class NoiseAnalyser:
         self._features[:4, span] = (
             found.mean_square, found.a_high_mean_square, found.speech_share, found.tonality
         )  # fmt: skip
+        self._features[6, span] = found.windowed_mean_square
         if self._vad is not None:
             self._features[5, span] = self._vad(found.centred, self.rate)
         self._count += whole
@@ -199,40 +205,66 @@ class NoiseAnalyser:
     def _aggregate(self) -> _Window:
         """The window's aggregates from the frames so far."""
         count = self._count
-        flat_ms, high_ms, speech_share, tonality, low_ms, voiced = self._features[:, :count]
-        a_ms = self._weighted(high_ms, low_ms)
+        flat_ms, high_ms, speech_share, tonality, low_ms, voiced, windowed_ms = self._features[
+            :, :count
+        ]
+        a_ms = self._weighted(flat_ms, windowed_ms, high_ms + low_ms)
         flat, weighted = dbfs_array(flat_ms), dbfs_array(a_ms)
-        (floor_flat,) = exceeded_many(flat, 90)
-        floor_a, median_a, loud_a = exceeded_many(weighted, 90, 50, 10)
+        floor_flat, median_flat = exceeded_many(flat, 90, 50)
+        floor_a, loud_a = exceeded_many(weighted, 90, 10)
         speech_frames, background = self._split(flat, floor_flat, speech_share, voiced)
         speech_ratio = np.count_nonzero(speech_frames) / count
         noise = flat_ms[background]
-        speech_level, snr = self._speech(speech_ratio, dbfs(float(noise.sum()) / len(noise)))
+        speech_level, snr = self._speech(
+            speech_ratio, dbfs(float(noise.sum()) / max(1, len(noise)))
+        )
         power = float(flat_ms.sum()) / count
         hum = self._hum.result(power)
         std_pct, dead = self._dead(flat_ms, dbfs(power))
+        found = events(flat, floor_flat, speech_frames, FRAME_S)
         features = ClassFeatures(
             leq_a_dbfs=dbfs(float(a_ms.sum()) / len(a_ms)),
             spread_db=loud_a - floor_a,
-            crest_db=float(weighted.max()) - median_a,
-            loud_frame_ratio=np.count_nonzero(weighted > median_a + 10.0) / len(a_ms),
+            # events from the time-domain levels: the windowed FFT under-reads an impulse
+            # near a frame's edge, the frame's own mean square never does
+            crest_db=float(flat.max()) - median_flat,
+            loud_frame_ratio=np.count_nonzero(flat > median_flat + 10.0) / count,
             speech_ratio=speech_ratio,
             tonal_ratio=np.count_nonzero(tonality >= 0.5) / count,
             hum_db=hum.prominence_db,
             hum_share=hum.power / max(power, 1e-30),
             dead=dead,
+            onset_rate=found.onset_rate,
+            active_share=found.active_share,
+            longest_active=found.longest_active,
+            longest_voice=found.longest_voice,
+            vad=self._vad is not None,
+            harmonic_ratio=np.count_nonzero(tonality >= 0.3) / count,
         )
         return _Window(features, floor_a, speech_level, snr, hum, std_pct)
 
     def _weighted(
-        self, high_ms: NDArray[np.float64], low_ms: NDArray[np.float64]
+        self,
+        flat_ms: NDArray[np.float64],
+        windowed_ms: NDArray[np.float64],
+        a_ms: NDArray[np.float64],
     ) -> NDArray[np.float64]:
-        """A-weighted frame mean squares: the FFT's part above the crossover plus the low
-        band's, over the frames whose low band has settled (all frames in a short window)."""
-        settle, ready = self._low.settle_frames(), min(self._low.frames, len(high_ms))
+        """A-weighted frame mean squares (the FFT's part above the crossover plus the low
+        band's), over the frames whose low band has settled (all frames in a short window).
+
+        The Hann window that keeps a hum from leaking tapers a frame's edges: an impulse
+        there would vanish, one at the centre count 4.3 dB too much. Where the windowed
+        estimate and the frame's own mean square differ more than 2× (never for a steady
+        sound), the frame's mean square is weighted by its spectrum's A/flat ratio instead.
+        """
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = flat_ms / windowed_ms
+            off = (ratio < 0.5) | (ratio > 2.0)
+            a_ms = np.where(off, flat_ms * a_ms / np.maximum(windowed_ms, 1e-30), a_ms)
+        settle, ready = self._low.settle_frames(), min(self._low.frames, len(a_ms))
         if ready - settle < 10:  # too short to leave any out
-            return np.asarray(high_ms + low_ms)
-        return np.asarray(high_ms[settle:ready] + low_ms[settle:ready])
+            return np.asarray(a_ms)
+        return np.asarray(a_ms[settle:ready])
 
     def _split(
         self,
@@ -243,19 +275,26 @@ class NoiseAnalyser:
     ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
         """Speech frames, and the background's frames that the SNR is measured against.
 
-        With a VAD: speech is what it calls speech, the background is everything else (in
-        fluctuating noise such as babble, the frames near L90 sit 3–4 dB under the noise's
-        energy mean). Without one, or when it leaves almost nothing: frames 9 dB over the
-        floor with most power in the speech band are speech, the background is the frames
-        within 3 dB of the floor.
+        With a VAD: the background is what it calls non-speech, plus the talker's pauses
+        (160 ms or more 3 dB under the active speech level: a VAD calls babble or a TV
+        speech too), less frames 6 dB over the median of those (speech the VAD missed,
+        which would dominate an energy mean). In fluctuating noise this is the noise's
+        energy mean, where the frames near L90 sit 3–4 dB under it. Without a VAD, or
+        when too little is left: frames 9 dB over the floor with most power in the speech
+        band are speech, the background is the frames within 3 dB of the floor.
         """
         near_floor = flat < floor_flat + BACKGROUND_DB
-        if self._vad is not None:
-            speech = voiced > 0.5
-            if np.count_nonzero(~speech) >= MIN_BACKGROUND * len(flat):
-                return speech, ~speech
+        if self._vad is None:
+            speech = (flat >= floor_flat + VAD_MARGIN_DB) & (speech_share >= VAD_SPEECH_SHARE)
             return speech, near_floor
-        speech = (flat >= floor_flat + VAD_MARGIN_DB) & (speech_share >= VAD_SPEECH_SHARE)
+        speech = voiced > 0.5
+        level = self._meter.result().level_dbfs
+        background = ~speech
+        if level is not None:
+            background |= runs_at_least(flat < level - PAUSE_DB, PAUSE_FRAMES)
+        if np.count_nonzero(background) >= MIN_BACKGROUND * len(flat):
+            background &= flat <= float(np.median(flat[background])) + TRIM_DB
+            return speech, background
         return speech, near_floor
 
     def _speech(self, speech_ratio: float, noise: float) -> tuple[float | None, float | None]:

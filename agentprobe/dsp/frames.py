@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from agentprobe.dsp.lowband import high_band_gains
 from agentprobe.dsp.products import matmul_rows
+from agentprobe.dsp.weighting import parseval_weights
 
 FRAME_S = 0.020
 SPEECH_BAND_HZ = (300.0, 3400.0)
@@ -40,6 +41,7 @@ class FrameFeatures:
 
     mean_square: NDArray[np.float64]
     a_high_mean_square: NDArray[np.float64]
+    windowed_mean_square: NDArray[np.float64]  # flat, from the windowed spectrum
     speech_share: NDArray[np.float64]
     tonality: NDArray[np.float64]
     centred: NDArray[np.float32]
@@ -60,12 +62,14 @@ class FrameAnalyser:
         spectrum = np.fft.rfft(centred * self._window, axis=1)
         power = np.square(spectrum.real)
         power += np.square(spectrum.imag)
-        # one matrix product gives the four per-frame spectral sums
-        weighted, speech, total, tonal = matmul_rows(power, self._sums).astype(np.float64).T
+        # one matrix product gives the five per-frame spectral sums
+        weighted, windowed, speech, total, tonal = (
+            matmul_rows(power, self._sums).astype(np.float64).T
+        )
         share = speech / np.maximum(total, 1e-30)
         peaks = _tonal_peaks(power, self._tonal)
         tonality = peaks / np.maximum(tonal, 1e-30)
-        return FrameFeatures(flat, weighted, share, tonality, centred)
+        return FrameFeatures(flat, weighted, windowed, share, tonality, centred)
 
 
 def _tonal_peaks(power: NDArray[np.float32], band: slice) -> NDArray[np.float64]:
@@ -96,12 +100,15 @@ def _tonal_peaks(power: NDArray[np.float32], band: slice) -> NDArray[np.float64]
 
 @lru_cache(maxsize=8)
 def _tables(rate: int, frame_len: int) -> tuple[NDArray[np.float32], slice]:
-    """Per-bin columns (A-weighted Parseval factors above the crossover, for a Hann-windowed
-    frame; speech band; all but DC; tonality band) and the tonality band's bins."""
+    """Per-bin columns (for a Hann-windowed frame: A-weighted Parseval factors above the
+    crossover, flat ones; speech band; all but DC; tonality band) and the tonality band's
+    bins."""
     freqs = np.fft.rfftfreq(frame_len, 1.0 / rate)
     weighted = high_band_gains(rate, frame_len)
+    window = np.hanning(frame_len + 1)[:-1]
+    windowed = parseval_weights(frame_len) / float(np.mean(window**2)) * (freqs > 0)
     speech = (freqs >= SPEECH_BAND_HZ[0]) & (freqs <= SPEECH_BAND_HZ[1])
     tonal = (freqs >= TONAL_BAND_HZ[0]) & (freqs <= TONAL_BAND_HZ[1])
-    sums = np.stack([weighted, speech, freqs > 0, tonal], axis=1)
+    sums = np.stack([weighted, windowed, speech, freqs > 0, tonal], axis=1)
     band = np.nonzero(tonal)[0]
     return sums.astype(np.float32), slice(int(band[0]), int(band[-1]) + 1)
