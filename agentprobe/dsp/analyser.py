@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from agentprobe.dsp.classify import ClassFeatures, noise_class
 from agentprobe.dsp.decimate import frame_factor
-from agentprobe.dsp.events import events, runs_at_least
+from agentprobe.dsp.events import Events, events, runs_at_least
 from agentprobe.dsp.frames import FRAME_S, FrameAnalyser
 from agentprobe.dsp.hum import LOW_RATE, Hum, HumDetector
 from agentprobe.dsp.levels import dbfs, dbfs_array, exceeded_many
@@ -43,6 +43,7 @@ PAUSE_DB = 3.0
 TRIM_DB = 6.0  # background frames this far over their median are speech the VAD missed
 DEAD_STD_PCT = 1.0
 DEAD_LEVEL_DBFS = -90.0
+NO_EVENTS = Events(0.0, 0.0, 0, 0)
 BATCH_SAMPLES = 96000  # about this much audio is analysed at once, in whole seconds
 
 
@@ -212,16 +213,18 @@ class NoiseAnalyser:
         flat, weighted = dbfs_array(flat_ms), dbfs_array(a_ms)
         floor_flat, median_flat = exceeded_many(flat, 90, 50)
         floor_a, loud_a = exceeded_many(weighted, 90, 10)
-        speech_frames, background = self._split(flat, floor_flat, speech_share, voiced)
+        level = self._meter.result().level_dbfs
+        speech_frames, background = self._split(flat, floor_flat, speech_share, voiced, level)
         speech_ratio = np.count_nonzero(speech_frames) / count
         noise = flat_ms[background]
-        speech_level, snr = self._speech(
-            speech_ratio, dbfs(float(noise.sum()) / max(1, len(noise)))
+        speech_level, snr = _speech(
+            level, speech_ratio, dbfs(float(noise.sum()) / max(1, len(noise)))
         )
         power = float(flat_ms.sum()) / count
         hum = self._hum.result(power)
         std_pct, dead = self._dead(flat_ms, dbfs(power))
-        found = events(flat, floor_flat, speech_frames, FRAME_S)
+        # sound events feed only the VAD's rules (classify.py)
+        found = events(flat, floor_flat, speech_frames, FRAME_S) if self._vad else NO_EVENTS
         features = ClassFeatures(
             leq_a_dbfs=dbfs(float(a_ms.sum()) / len(a_ms)),
             spread_db=loud_a - floor_a,
@@ -272,6 +275,7 @@ class NoiseAnalyser:
         floor_flat: float,
         speech_share: NDArray[np.float64],
         voiced: NDArray[np.float64],
+        level: float | None,
     ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
         """Speech frames, and the background's frames that the SNR is measured against.
 
@@ -288,7 +292,6 @@ class NoiseAnalyser:
             speech = (flat >= floor_flat + VAD_MARGIN_DB) & (speech_share >= VAD_SPEECH_SHARE)
             return speech, near_floor
         speech = voiced > 0.5
-        level = self._meter.result().level_dbfs
         background = ~speech
         if level is not None:
             background |= runs_at_least(flat < level - PAUSE_DB, PAUSE_FRAMES)
@@ -296,12 +299,6 @@ class NoiseAnalyser:
             background &= flat <= float(np.median(flat[background])) + TRIM_DB
             return speech, background
         return speech, near_floor
-
-    def _speech(self, speech_ratio: float, noise: float) -> tuple[float | None, float | None]:
-        level = self._meter.result().level_dbfs
-        if level is None or speech_ratio < MIN_SPEECH_RATIO:
-            return None, None
-        return round(level, 1), round(level - noise, 1)
 
     def _dead(self, flat_ms: NDArray[np.float64], leq_flat: float) -> tuple[float, bool]:
         """Twilio's rule on 1 s levels (std under 1 % of full scale), below any mic's self-noise."""
@@ -312,3 +309,12 @@ class NoiseAnalyser:
         deviation = rms - float(rms.sum()) / len(rms)
         std_pct = 100.0 * float(np.sqrt(np.dot(deviation, deviation) / len(rms)))
         return std_pct, std_pct < DEAD_STD_PCT and leq_flat < DEAD_LEVEL_DBFS
+
+
+def _speech(
+    level: float | None, speech_ratio: float, noise: float
+) -> tuple[float | None, float | None]:
+    """The P.56 level and the SNR, rounded; None when too little was speech."""
+    if level is None or speech_ratio < MIN_SPEECH_RATIO:
+        return None, None
+    return round(level, 1), round(level - noise, 1)

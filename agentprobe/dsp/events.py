@@ -42,7 +42,9 @@ def events(
 ) -> Events:
     """Events in frame levels (dB, shape (n,)) over `floor_db`, with the VAD's decisions."""
     padded = np.concatenate([np.full(LOOK_BACK, levels_db[0]), levels_db])
-    before = np.lib.stride_tricks.sliding_window_view(padded[:-1], LOOK_BACK).min(axis=1)
+    before = padded[: len(levels_db)].copy()  # the quietest of the LOOK_BACK frames before
+    for back in range(1, LOOK_BACK):
+        np.minimum(before, padded[back : back + len(levels_db)], out=before)
     active = levels_db >= floor_db + ACTIVE_DB
     rising = (levels_db - before >= ONSET_DB) & active
     onsets = int(np.count_nonzero(rising[1:] & ~rising[:-1])) + int(rising[0])

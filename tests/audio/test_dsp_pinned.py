@@ -55,7 +55,7 @@ PINNED: list[tuple[str, int, dict[str, Any]]] = [
         level_std_pct=2.73,
     )),
     ("mixed", 44100, COMMON_MIXED | dict(
-        noise_floor_dbfs=-62.1, spread_db=41.6, snr_db=32.7, speech_ratio=0.353, hum_db=13.8,
+        noise_floor_dbfs=-62.1, spread_db=41.7, snr_db=32.7, speech_ratio=0.353, hum_db=13.8,
         level_std_pct=2.73,
     )),
     ("mixed", 48000, COMMON_MIXED | dict(
