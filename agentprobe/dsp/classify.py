@@ -24,18 +24,18 @@ HUM_SHARE = 0.3
 IMPULSE_CREST_DB = 15.0
 IMPULSE_SHARE = 0.05
 SPEECH_RATIO = 0.2
-VOICE_RATIO = 0.3  # with a VAD: this share of speech frames is speech in the background
+VOICE_RATIO = 0.2  # with a VAD: this share of speech frames, level modulated, is speech
 TONAL_RATIO = 0.5
 HARMONIC_RATIO = 0.4  # with event cues: music keeps this share of frames partly tonal
 STEADY_SPREAD_DB = 3.0  # a tone this steady is a whine or hum, not music
 ONSET_RATE = 0.4  # per second: at least 2 events in a 5 s window
-EVENT_FRAMES = 40  # 0.8 s: longer activity (two slams' decays can join) is not an impulse
-VOICE_FRAMES = 30  # 0.6 s: a longer run of VAD speech is a phrase, not a bark
+EVENT_FRAMES = 75  # 1.5 s: longer activity is not an impulse (a few slams in a row join)
+VOICE_FRAMES = 50  # 1 s: a longer run of VAD speech is a phrase, not a bark or a thud
 EVENT_SHARE = 0.4  # impulses leave most of the window at the background
 EVENT_VOICE_RATIO = 0.5  # the VAD calls under half of an impulsive window speech
 MUSIC_ONSET_RATE = 1.0  # per second: syllables rise faster than notes in a legato line
 SPEECH_SPREAD_DB = 5.0  # syllables modulate the level; a VAD's false alarms on a fan do not
-SURE_VOICE_RATIO = 0.6  # this much VAD speech is speech however level it is
+SURE_VOICE_RATIO = 0.8  # this much VAD speech is speech however level it is (dense babble)
 
 
 @dataclass(frozen=True)
