@@ -1,18 +1,18 @@
 """Streaming noise analysis: feed float32 blocks as they are captured, read window metrics.
 
 Memory is bounded: whole 20 ms frames are turned into a few numbers each (at most
-`max_seconds` worth, preallocated), the P.56 meter and the hum detector keep fixed-size
-state, and the samples themselves are dropped as soon as their frame is analysed.
-Only window aggregates come out (DESIGN §2).
+`max_seconds` worth, preallocated), the P.56 meter, the hum detector and the low band keep
+fixed-size state, and the samples themselves are dropped as soon as their frame is
+analysed. Only window aggregates come out. Non-finite samples are counted and zeroed.
 
-References: noise floor = L90 of A-weighted 20 ms frame levels (IEC 61672-1 weighting,
-DESIGN §9); speech level = ITU-T P.56 method B; SNR = speech level minus the background
-level (the energy mean of unweighted frames within 3 dB of their L90, i.e. the frames a
-VAD calls noise; both unweighted, so the two sides are alike); clipping = samples within 0.01 dB of
-full scale; dead or muted microphone = Twilio's constant-audio-input-level rule (standard
-deviation of the input level under 1 % of full scale) while the level is also below any
-real microphone's self-noise (−90 dBFS, under one 16-bit step), so a quiet room is not
-mistaken for a dead microphone.
+References: noise floor = L90 of A-weighted 20 ms frame levels (IEC 61672-1 weighting;
+the band below 300 Hz from lowband.py, the rest from frames.py); speech level = ITU-T
+P.56 method B on the same centred frames as the levels; SNR = speech level minus the
+background's energy mean (background.py; both unweighted, so the two sides are alike);
+clipping = samples within 0.01 dB of full scale; dead or muted microphone = Twilio's
+constant-audio-input-level rule (standard deviation of the input level under 1 % of full
+scale) while the level is also below any real microphone's self-noise (−90 dBFS, under
+one 16-bit step), so a quiet room is not mistaken for a dead microphone.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from agentprobe.dsp.background import energy_split, vad_split
 from agentprobe.dsp.classify import ClassFeatures, noise_class
 from agentprobe.dsp.decimate import frame_factor
-from agentprobe.dsp.events import Events, events, runs_at_least
+from agentprobe.dsp.events import Events, events
 from agentprobe.dsp.frames import FRAME_S, FrameAnalyser
 from agentprobe.dsp.hum import LOW_RATE, Hum, HumDetector
 from agentprobe.dsp.levels import dbfs, dbfs_array, exceeded_many
@@ -33,14 +34,7 @@ from agentprobe.dsp.p56 import ActiveLevelMeter
 from agentprobe.dsp.vad import VoiceDetector
 
 CLIP_LEVEL = 0.999  # −0.009 dBFS peak
-VAD_MARGIN_DB = 9.0
-BACKGROUND_DB = 3.0
-VAD_SPEECH_SHARE = 0.5
 MIN_SPEECH_RATIO = 0.05  # below this there is too little speech for a speech level
-MIN_BACKGROUND = 0.05  # the background's frames must be at least this share
-PAUSE_FRAMES = 8  # 160 ms under the speech level: a pause between the talker's words
-PAUSE_DB = 3.0
-TRIM_DB = 6.0  # background frames this far over their median are speech the VAD missed
 DEAD_STD_PCT = 1.0
 DEAD_LEVEL_DBFS = -90.0
 NO_EVENTS = Events(0.0, 0.0, 0, 0)
@@ -214,7 +208,10 @@ class NoiseAnalyser:
         floor_flat, median_flat = exceeded_many(flat, 90, 50)
         floor_a, loud_a = exceeded_many(weighted, 90, 10)
         level = self._meter.result().level_dbfs
-        speech_frames, background = self._split(flat, floor_flat, speech_share, voiced, level)
+        if self._vad is None:
+            speech_frames, background = energy_split(flat, floor_flat, speech_share)
+        else:
+            speech_frames, background = vad_split(flat, floor_flat, voiced > 0.5, level)
         speech_ratio = np.count_nonzero(speech_frames) / count
         noise = flat_ms[background]
         speech_level, snr = _speech(
@@ -268,37 +265,6 @@ class NoiseAnalyser:
         if ready - settle < 10:  # too short to leave any out
             return np.asarray(a_ms)
         return np.asarray(a_ms[settle:ready])
-
-    def _split(
-        self,
-        flat: NDArray[np.float64],
-        floor_flat: float,
-        speech_share: NDArray[np.float64],
-        voiced: NDArray[np.float64],
-        level: float | None,
-    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-        """Speech frames, and the background's frames that the SNR is measured against.
-
-        With a VAD: the background is what it calls non-speech, plus the talker's pauses
-        (160 ms or more 3 dB under the active speech level: a VAD calls babble or a TV
-        speech too), less frames 6 dB over the median of those (speech the VAD missed,
-        which would dominate an energy mean). In fluctuating noise this is the noise's
-        energy mean, where the frames near L90 sit 3–4 dB under it. Without a VAD, or
-        when too little is left: frames 9 dB over the floor with most power in the speech
-        band are speech, the background is the frames within 3 dB of the floor.
-        """
-        near_floor = flat < floor_flat + BACKGROUND_DB
-        if self._vad is None:
-            speech = (flat >= floor_flat + VAD_MARGIN_DB) & (speech_share >= VAD_SPEECH_SHARE)
-            return speech, near_floor
-        speech = voiced > 0.5
-        background = ~speech
-        if level is not None:
-            background |= runs_at_least(flat < level - PAUSE_DB, PAUSE_FRAMES)
-        if np.count_nonzero(background) >= MIN_BACKGROUND * len(flat):
-            background &= flat <= float(np.median(flat[background])) + TRIM_DB
-            return speech, background
-        return speech, near_floor
 
     def _dead(self, flat_ms: NDArray[np.float64], leq_flat: float) -> tuple[float, bool]:
         """Twilio's rule on 1 s levels (std under 1 % of full scale), below any mic's self-noise."""
