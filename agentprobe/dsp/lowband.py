@@ -58,6 +58,13 @@ def low_band_taps(rate: int) -> NDArray[np.float64]:
     return np.concatenate([half[:0:-1], half])
 
 
+@lru_cache(maxsize=8)
+def _energy_window(per_frame: int) -> NDArray[np.float64]:
+    """A periodic Hann window two frames long (its halves overlap to exactly 1), over the
+    frame length, so windowed energies are mean squares over a frame."""
+    return np.asarray(np.hanning(2 * per_frame + 1)[:-1] / per_frame, dtype=np.float64)
+
+
 class LowBand:
     """Per-frame A-weighted low-band energies from low-rate samples fed in order.
 
@@ -69,8 +76,7 @@ class LowBand:
     def __init__(self, rate: int, per_frame: int, lag: int) -> None:
         self._taps = low_band_taps(rate)
         self.per_frame = per_frame
-        window = np.hanning(2 * per_frame + 1)[:-1]  # periodic: halves overlap to exactly 1
-        self._window = window / per_frame  # energies become mean squares over a frame
+        self._window = _energy_window(per_frame)
         # y at low sample n is centred HALF_TAPS later; frame k's window starts half a
         # frame before it, so it starts at filtered index k·F − F/2 + lag + HALF_TAPS
         self._skip = HALF_TAPS + lag - per_frame // 2
