@@ -257,10 +257,11 @@ class NoiseAnalyser:
         estimate and the frame's own mean square differ more than 2× (never for a steady
         sound), the frame's mean square is weighted by its spectrum's A/flat ratio instead.
         """
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = flat_ms / windowed_ms
-            off = (ratio < 0.5) | (ratio > 2.0)
-            a_ms = np.where(off, flat_ms * a_ms / np.maximum(windowed_ms, 1e-30), a_ms)
+        windowed_ms = np.maximum(windowed_ms, 1e-30)  # digital silence: 0 / tiny = 0
+        ratio = flat_ms / windowed_ms
+        off = (ratio < 0.5) | (ratio > 2.0)
+        if off.any():
+            a_ms = np.where(off, ratio * a_ms, a_ms)
         settle, ready = self._low.settle_frames(), min(self._low.frames, len(a_ms))
         if ready - settle < 10:  # too short to leave any out
             return np.asarray(a_ms)

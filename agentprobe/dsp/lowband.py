@@ -116,7 +116,7 @@ class LowBand:
     def settle_frames(self) -> int:
         """The first frames, whose window reaches back before the first sample (the FIR
         and the decimator start from zeros): leave them out of A-weighted statistics."""
-        return int(np.ceil((HALF_TAPS + self.per_frame) / self.per_frame)) + 1
+        return -(-(HALF_TAPS + self.per_frame) // self.per_frame) + 1
 
 
 def high_band_gains(rate: int, frame_len: int) -> NDArray[np.float64]:
