@@ -7,7 +7,7 @@ levels, sound events (onsets per second and how long activity lasts, see events.
 speech ratio and the longest run of speech frames (from the VAD when there is one),
 tonality (the share of frames whose spectra are dominated by peaks) and the hum
 prominence. The rules go from the most to the least specific cue: events that rise out
-of the background and fall back within half a second are impulsive even when the VAD
+of the background and fall back within a second or so are impulsive even when the VAD
 calls some of them speech (a bark is voiced); sustained harmonic structure is music
 (speech's harmonics glide too fast to dominate 20 ms spectra); the VAD's speech is speech.
 """
