@@ -10,7 +10,7 @@ SUDO=""
 
 # One line per rig, so it is clear why each package is here.
 DEBS=(
-    pulseaudio pulseaudio-utils libportaudio2 portaudio19-dev libasound2-plugins sox espeak-ng   # virtual microphone
+    pulseaudio pulseaudio-utils libportaudio2 portaudio19-dev libasound2-plugins sox espeak-ng   # virtual microphone; voices for the noise-class tests
     postgresql                                                                   # PostgreSQL store
     chromium fonts-dejavu-core                                                   # dashboard in a real browser
     xvfb xdotool x11-utils imagemagick                                           # tray on a virtual X display

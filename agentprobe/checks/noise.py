@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from agentprobe.audio.backend import AudioBackend, AudioUnavailable, Device, load_backend
 from agentprobe.audio.dsp import NoiseAnalyser, NoiseMetrics
+from agentprobe.audio.dsp.vad import VoiceDetector, WebRtcVad
 from agentprobe.checks.audio_devices import NO_AUDIO_ADVICE
 from agentprobe.checks.base import Check, Environment, Metric, Skipped
 from agentprobe.config.spec import CheckConfig, every, setting
@@ -28,6 +29,20 @@ CLASS_ADVICE = {
     "impulsive": "Knocks or clicks in the background (typing, a desk, a pet): "
     "a noise-cancelling headset microphone helps.",
 }
+
+
+INVALID_ADVICE = (
+    "The audio driver delivered invalid samples (NaN or infinite values; they were zeroed "
+    "before the analysis): update the audio driver or try another USB port."
+)
+
+
+def load_vad() -> VoiceDetector | None:
+    """The WebRTC VAD, or None (the analyser's own energy rule) when it cannot load."""
+    try:
+        return WebRtcVad()
+    except ImportError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -49,17 +64,24 @@ class NoiseCheck(Check[NoiseConfig]):
         "spread_db": Metric("dB", "L10 − L90 of A-weighted frame levels: how much it varies"),
         "speech_level_dbfs": Metric("dBFS", "ITU-T P.56 active speech level, when speech"),
         "snr_db": Metric(
-            "dB", "P.56 speech level minus the background (frames within 3 dB of flat L90)"
+            "dB",
+            "P.56 speech level minus the background (energy mean of the VAD's "
+            "non-speech frames and the talker's pauses)",
         ),
-        "speech_ratio": Metric("ratio", "share of 20 ms frames with speech (0–1)"),
+        "speech_ratio": Metric("ratio", "share of 20 ms frames the VAD calls speech (0–1)"),
         "hum_db": Metric("dB", "strongest 50/60 Hz harmonic above its neighbouring bins"),
         "hum_hz": Metric("Hz", "mains frequency of the hum (50 or 60), null when none"),
         "clipping_pct": Metric("%", "samples within 0.01 dB of full scale"),
+        "invalid_samples": Metric(
+            "count", "non-finite samples (NaN, ±inf) from the driver, zeroed before analysis"
+        ),
         "level_std_pct": Metric("%", "standard deviation of 1 s levels, % of full scale"),
         "mic_dead": Metric("bool", "the microphone delivers digital silence (muted or dead)"),
         "tonal_ratio": Metric("ratio", "share of frames dominated by tones (0–1)"),
         "noise_class": Metric(
-            "class", "quiet, steady, hum, impulsive, speech or music: what the mic hears"
+            "class",
+            "quiet, steady, hum, impulsive, speech or music: what the mic hears "
+            "(impulsive: barks, door slams, typing; speech: voices, TV, babble)",
         ),
         "analysed_s": Metric("s", "audio analysed"),
         "sample_rate_hz": Metric("Hz", "capture sample rate"),
@@ -84,9 +106,10 @@ class NoiseCheck(Check[NoiseConfig]):
         config: NoiseConfig,
         backend: Callable[[], AudioBackend] = load_backend,
         progress: Callable[[str, float], None] = lambda label, fraction: None,
+        vad: Callable[[], VoiceDetector | None] = load_vad,
     ) -> None:
         super().__init__(config)
-        self.backend, self.progress = backend, progress
+        self.backend, self.progress, self.vad = backend, progress, vad
 
     @classmethod
     def create(cls, config: NoiseConfig, env: Environment) -> NoiseCheck:
@@ -135,7 +158,8 @@ class NoiseCheck(Check[NoiseConfig]):
 
     def _analyse(self, audio: AudioBackend, device: Device, rate: int) -> NoiseMetrics:
         seconds = self.config.seconds
-        analyser = NoiseAnalyser(rate, max_seconds=seconds + 1)
+        quiet = self.band("noise_floor_dbfs").pass_limit  # "quiet" means this check passes
+        analyser = NoiseAnalyser(rate, max_seconds=seconds + 1, vad=self.vad(), quiet_dbfs=quiet)
         got = 0
         for block in audio.capture(device.index, rate, seconds):
             analyser.feed(block)  # analysed, then dropped: audio never outlives this loop
@@ -163,6 +187,8 @@ class NoiseCheck(Check[NoiseConfig]):
             )
         if found.noise_class in CLASS_ADVICE:
             result.advice.append(CLASS_ADVICE[found.noise_class])
+        if found.invalid_samples:
+            result.advice.append(INVALID_ADVICE)
         return result
 
 
@@ -170,8 +196,9 @@ def _summary(found: NoiseMetrics, metrics: dict[str, MetricValue]) -> str:
     snr = f"SNR {found.snr_db:g} dB" if found.snr_db is not None else "no speech heard"
     hum = f"{found.hum_hz} Hz hum" if found.hum_hz else "no hum"
     clip = f", clipping {found.clipping_pct:g}%" if found.clipping_pct > 0 else ""
+    invalid = f", {found.invalid_samples} invalid samples zeroed" if found.invalid_samples else ""
     return (
         f"noise floor {found.noise_floor_dbfs:g} dBFS(A), {found.noise_class}; {snr}; {hum}"
-        f"{clip} ({found.analysed_s:g} s from {metrics['input_device']} "
+        f"{clip}{invalid} ({found.analysed_s:g} s from {metrics['input_device']} "
         f"at {metrics['sample_rate_hz']} Hz)"
     )

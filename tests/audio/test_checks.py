@@ -113,3 +113,13 @@ def test_no_microphone_skips() -> None:
 def test_no_audio_library_is_an_error() -> None:
     result = NoiseCheck(NoiseConfig(), unavailable).run()
     assert result.status is Status.ERROR and result.advice
+
+
+def test_invalid_samples_from_the_driver_are_counted_named_and_harmless() -> None:
+    signal = at_level(pink(2, 48000), -72)
+    signal[[1000, 50000, 70000]] = [np.nan, np.inf, np.nan]
+    result = noise_check(FakeBackend([JABRA], 2, None, signal)).run()
+    assert result.metrics["invalid_samples"] == 3
+    assert result.metrics["hum_hz"] is None and result.metrics["noise_class"] == "quiet"
+    assert "3 invalid samples zeroed" in result.summary
+    assert any("invalid samples" in tip for tip in result.advice)

@@ -139,6 +139,22 @@ def test_speech_over_a_quiet_bed(rig: PulseRig, offset_db: float, tmp_path: Path
     assert metrics["snr_db"] == pytest.approx(-26.0 - -56.0, abs=4.0)
 
 
+def test_barking_is_impulsive_in_the_default_window(rig: PulseRig, tmp_path: Path) -> None:
+    """Generated barks (bench/noise_classes.py) recorded for the check's default 5 s."""
+    from bench.noise_classes import barks
+
+    x = np.concatenate([barks(RATE, seed) for seed in range(3)])  # 15 s: outlasts the start
+    rig.play(rig.write_wav(f"barks-{time.monotonic_ns()}.wav", x))
+    try:
+        report, _ = run_check(rig, tmp_path, "noise", seconds=5.0)
+    finally:
+        rig.stop_players()
+    metrics = report["checks"][0]["metrics"]
+    assert metrics["noise_class"] == "impulsive"
+    assert metrics["invalid_samples"] == 0
+    assert any("Knocks or clicks" in tip for tip in report["checks"][0]["advice"])
+
+
 def test_clipping_is_flagged(rig: PulseRig, tmp_path: Path) -> None:
     x = np.clip(2.0 * sine(440, 2 + LEAD_S, RATE), -1.0, 1.0)
     result = noise_of(rig, tmp_path, x)

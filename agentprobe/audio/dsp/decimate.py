@@ -26,6 +26,13 @@ def decimation_factor(rate: int, passband_hz: float, min_rate: int) -> int:
     return max(d for d in range(1, rate // min_rate + 1) if rate % d == 0)
 
 
+def frame_factor(rate: int, frame_len: int, min_rate: int) -> int:
+    """The largest factor dividing both `rate` and `frame_len` that keeps the output at
+    `min_rate` or more, so whole frames decimate to whole blocks."""
+    common = int(np.gcd(rate, frame_len))
+    return max(d for d in range(1, rate // min_rate + 1) if common % d == 0)
+
+
 @lru_cache(maxsize=8)
 def _polyphase(rate: int, factor: int, passband_hz: float) -> NDArray[np.float32]:
     """The filter as a (factor, K) matrix: column k holds taps k·factor.. reversed."""
@@ -45,13 +52,24 @@ def _polyphase(rate: int, factor: int, passband_hz: float) -> NDArray[np.float32
 class Decimator:
     """Feed blocks whose length is a multiple of `factor`; each returns its decimated part."""
 
-    def __init__(self, rate: int, passband_hz: float, min_rate: int) -> None:
-        self.factor = decimation_factor(rate, passband_hz, min_rate)
+    def __init__(
+        self, rate: int, passband_hz: float, min_rate: int, factor: int | None = None
+    ) -> None:
+        """`factor`: a divisor of `rate` to use instead of the largest one that fits."""
+        self.factor = factor or decimation_factor(rate, passband_hz, min_rate)
         self.out_rate = rate // self.factor
         self._filter = _polyphase(rate, self.factor, passband_hz) if self.factor > 1 else None
         chunks = self._filter.shape[1] if self._filter is not None else 1
         # the last K-1 blocks' products with every taps chunk, carried to the next call
         self._carry = np.zeros((chunks, chunks - 1), dtype=np.float32)
+
+    @property
+    def lag(self) -> int:
+        """How many output samples the output lags the input (the FIR's centre, rounded)."""
+        if self._filter is None:
+            return 0
+        centre = (self._filter.size - 1) / 2.0  # output m ends at input m·factor + factor − 1
+        return round((centre - self.factor + 1) / self.factor)
 
     def taps(self) -> NDArray[np.float64]:
         """The FIR's impulse response (one tap of 1 when there is no decimation)."""

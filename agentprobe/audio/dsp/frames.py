@@ -1,10 +1,14 @@
 """Per-frame features of 20 ms frames, from one real FFT over a whole block of frames.
 
-Each frame's spectrum gives, by Parseval, its mean square (DC removed, because an offset
-is not sound) and its A-weighted mean square (IEC 61672 gains per bin), plus two shape
-features for the noise classes: the share of power in the telephone speech band
-(300–3400 Hz) and tonality, the share of power in bins at least 3× (4.8 dB) above the
-mean of their 7 neighbours (noise puts ~20 % there, steady tones most of it).
+Each frame's mean is taken out first (an offset is not sound, and the speech side sees
+the same centred samples), then its mean square is summed in the time domain. The FFT is
+of the Hann-windowed frame, so a strong low tone (mains hum) does not leak into the bins
+above it, where A-weighting would count its leakage 10–20 dB louder than the tone. The
+spectrum gives the frame's A-weighted mean square above the low band's crossover
+(IEC 61672-1 gains times 1 − C(f)², see lowband.py; the band below is weighted there), plus
+two shape features for the noise classes: the share of power in the telephone speech band
+(300–3400 Hz) and tonality, the share of power in bins at least 3× (4.8 dB) above the mean
+of their 7 neighbours (noise puts ~20 % there, steady tones most of it).
 
 Spectra stay in float32 (the input's precision; sums over a few hundred bins lose far
 less than 0.001 dB) and the per-bin tables are built once per sample rate.
@@ -18,8 +22,9 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from agentprobe.audio.dsp.lowband import high_band_gains
 from agentprobe.audio.dsp.products import matmul_rows
-from agentprobe.audio.dsp.weighting import a_weighting_power, parseval_weights
+from agentprobe.audio.dsp.weighting import parseval_weights
 
 FRAME_S = 0.020
 SPEECH_BAND_HZ = (300.0, 3400.0)
@@ -30,14 +35,16 @@ NEIGHBOURHOOD = 7  # fixed: `_tonal_peaks` builds 7-bin sums from pairs and four
 
 @dataclass(frozen=True)
 class FrameFeatures:
-    """Arrays of shape (n_frames,): mean squares (flat and A-weighted, DC removed) and shape
-    features (0–1); and the frames' total power, DC included."""
+    """Arrays of shape (n_frames,): mean squares (flat, and A-weighted above the low band's
+    crossover; each frame's mean removed) and shape features (0–1); and the centred frames
+    themselves, shape (n_frames, frame_len), which the speech level meter reads."""
 
     mean_square: NDArray[np.float64]
-    a_mean_square: NDArray[np.float64]
+    a_high_mean_square: NDArray[np.float64]
+    windowed_mean_square: NDArray[np.float64]  # flat, from the windowed spectrum
     speech_share: NDArray[np.float64]
     tonality: NDArray[np.float64]
-    mean_square_sum: float  # Σ over frames of the mean square with DC: Σx² / frame length
+    centred: NDArray[np.float32]
 
 
 class FrameAnalyser:
@@ -45,19 +52,24 @@ class FrameAnalyser:
 
     def __init__(self, rate: int) -> None:
         self.frame_len = round(rate * FRAME_S)
+        self._window = np.hanning(self.frame_len + 1)[:-1].astype(np.float32)
         self._sums, self._tonal = _tables(rate, self.frame_len)
 
     def features(self, frames: NDArray[np.floating]) -> FrameFeatures:
-        spectrum = np.fft.rfft(np.asarray(frames, dtype=np.float32), axis=1)
+        frames = np.asarray(frames, dtype=np.float32)
+        centred = frames - frames.sum(axis=1, keepdims=True) * np.float32(1.0 / self.frame_len)
+        flat = np.einsum("ij,ij->i", centred, centred).astype(np.float64) / self.frame_len
+        spectrum = np.fft.rfft(centred * self._window, axis=1)
         power = np.square(spectrum.real)
         power += np.square(spectrum.imag)
-        # one matrix product gives all six per-frame sums
-        sums = matmul_rows(power, self._sums).astype(np.float64).T
-        flat, weighted, speech, total, tonal, dc = sums
+        # one matrix product gives the five per-frame spectral sums
+        weighted, windowed, speech, total, tonal = (
+            matmul_rows(power, self._sums).astype(np.float64).T
+        )
         share = speech / np.maximum(total, 1e-30)
         peaks = _tonal_peaks(power, self._tonal)
         tonality = peaks / np.maximum(tonal, 1e-30)
-        return FrameFeatures(flat, weighted, share, tonality, float((flat + dc).sum()))
+        return FrameFeatures(flat, weighted, windowed, share, tonality, centred)
 
 
 def _tonal_peaks(power: NDArray[np.float32], band: slice) -> NDArray[np.float64]:
@@ -88,15 +100,15 @@ def _tonal_peaks(power: NDArray[np.float32], band: slice) -> NDArray[np.float64]
 
 @lru_cache(maxsize=8)
 def _tables(rate: int, frame_len: int) -> tuple[NDArray[np.float32], slice]:
-    """Per-bin columns (flat and A-weighted Parseval factors, speech band, non-DC, tonality
-    band) and the tonality band's bins, for one rate and frame length."""
+    """Per-bin columns (for a Hann-windowed frame: A-weighted Parseval factors above the
+    crossover, flat ones; speech band; all but DC; tonality band) and the tonality band's
+    bins."""
     freqs = np.fft.rfftfreq(frame_len, 1.0 / rate)
-    parseval = parseval_weights(frame_len)
-    dc = np.zeros_like(parseval)
-    dc[0], parseval[0] = parseval[0], 0.0  # DC apart: an offset is not sound
+    weighted = high_band_gains(rate, frame_len)
+    window = np.hanning(frame_len + 1)[:-1]
+    windowed = parseval_weights(frame_len) / float(np.mean(window**2)) * (freqs > 0)
     speech = (freqs >= SPEECH_BAND_HZ[0]) & (freqs <= SPEECH_BAND_HZ[1])
     tonal = (freqs >= TONAL_BAND_HZ[0]) & (freqs <= TONAL_BAND_HZ[1])
-    weighted = parseval * a_weighting_power(frame_len, rate)
-    sums = np.stack([parseval, weighted, speech, freqs > 0, tonal, dc], axis=1)
+    sums = np.stack([weighted, windowed, speech, freqs > 0, tonal], axis=1)
     band = np.nonzero(tonal)[0]
     return sums.astype(np.float32), slice(int(band[0]), int(band[-1]) + 1)

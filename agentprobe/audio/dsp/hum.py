@@ -44,35 +44,46 @@ class Hum:
 class HumDetector:
     """Feed samples in any block sizes; whole seconds are analysed, the rest waits."""
 
-    def __init__(self, rate: int) -> None:
+    def __init__(self, rate: int, factor: int | None = None) -> None:
+        """`factor`: the decimation factor to use (a divisor of `rate`), if not the largest."""
         self.rate = rate
-        self._low = Decimator(rate, TOP_HZ + 1, LOW_RATE)
-        self._window, self._scale = _window(self._low.out_rate)
-        self._pending = np.zeros(rate, dtype=np.float32)
+        self._low = Decimator(rate, TOP_HZ + 1, LOW_RATE, factor)
+        self.factor, self.low_rate, self.lag = self._low.factor, self._low.out_rate, self._low.lag
+        self._window, self._scale = _window(self.low_rate)
+        self._waiting = np.zeros(0, dtype=np.float32)  # under one block at the full rate
+        self._pending = np.zeros(self.low_rate, dtype=np.float32)  # under 1 s, decimated
         self._filled = 0
         self._spectrum = np.zeros(TOP_HZ + 2)
         self._seconds = 0
 
-    def feed(self, samples: NDArray[np.floating]) -> None:
+    def feed(self, samples: NDArray[np.floating]) -> NDArray[np.float32]:
+        """Add samples (any length); return the decimated samples they completed."""
         samples = np.asarray(samples, dtype=np.float32).ravel()
+        if self._waiting.size:
+            samples = np.concatenate([self._waiting, samples])
+        whole = samples.size // self.factor * self.factor
+        self._waiting = samples[whole:].copy()
+        low = self._low.feed(samples[:whole])
+        rest = low
         if self._filled:  # complete the waiting second first
-            take = min(samples.size, self.rate - self._filled)
-            self._pending[self._filled : self._filled + take] = samples[:take]
+            take = min(rest.size, self.low_rate - self._filled)
+            self._pending[self._filled : self._filled + take] = rest[:take]
             self._filled += take
-            samples = samples[take:]
-            if self._filled < self.rate:
-                return
+            rest = rest[take:]
+            if self._filled < self.low_rate:
+                return low
             self._analyse(self._pending)
-        whole = samples.size // self.rate * self.rate
-        if whole:
-            self._analyse(samples[:whole])
-        self._filled = samples.size - whole
-        self._pending[: self._filled] = samples[whole:]
+        seconds = rest.size // self.low_rate * self.low_rate
+        if seconds:
+            self._analyse(rest[:seconds])
+        self._filled = rest.size - seconds
+        self._pending[: self._filled] = rest[seconds:]
+        return low
 
     def _analyse(self, seconds: NDArray[np.float32]) -> None:
-        """Add the spectra of whole seconds (all of them in one FFT call)."""
-        count = seconds.size // self.rate
-        low = self._low.feed(seconds).reshape(count, -1)
+        """Add the spectra of whole decimated seconds (all of them in one FFT call)."""
+        low = seconds.reshape(-1, self.low_rate)
+        count = len(low)
         low = low - low.sum(axis=1, keepdims=True) / low.shape[1]  # mean(), less overhead
         bins = np.fft.rfft(low * self._window, axis=1)[:, : len(self._spectrum)]
         # scaled so that a tone's peak bin holds its mean square
