@@ -39,9 +39,16 @@ def recording_apps(
     return recording.recording_apps(recording.parse_text(pactl_text), exclude_pids, monitors)
 
 
-def alsa_capture_running(statuses: Iterable[str]) -> bool:
-    """True if any ALSA capture substream status text says `state: RUNNING`."""
-    return any(re.search(r"^state:\s*RUNNING", text, re.MULTILINE) for text in statuses)
+def alsa_capture_running(statuses: Iterable[str], exclude_pids: Collection[int] = ()) -> bool:
+    """True if any ALSA capture substream status text says `state: RUNNING`, unless the
+    substream's `owner_pid` (which the kernel prints beside the state) is one of ours."""
+    for text in statuses:
+        if not re.search(r"^state:\s*RUNNING", text, re.MULTILINE):
+            continue
+        owner = re.search(r"^owner_pid\s*:\s*(\d+)", text, re.MULTILINE)
+        if owner is None or int(owner.group(1)) not in exclude_pids:
+            return True
+    return False
 
 
 def linux_microphone(
@@ -57,7 +64,7 @@ def linux_microphone(
     paths = sorted(asound.glob("card*/pcm*c/sub*/status"))
     if not paths:
         return None
-    return alsa_capture_running(_read_all(paths))
+    return alsa_capture_running(_read_all(paths), exclude_pids)
 
 
 def pactl_streams(run: Callable[[Sequence[str]], str | None]) -> list[Stream] | None:

@@ -45,6 +45,13 @@ def test_alsa_substream_state() -> None:
     assert not alsa_capture_running(["closed\n", "state: SETUP\n"])
 
 
+def test_our_own_alsa_capture_is_not_a_call() -> None:
+    ours = "state: RUNNING\nowner_pid   : 4242\ntrigger_time: 1.0\n"
+    theirs = "state: RUNNING\nowner_pid   : 99\n"
+    assert not alsa_capture_running([ours], exclude_pids={4242})
+    assert alsa_capture_running([ours, theirs], exclude_pids={4242})
+
+
 def write_status(root: Path, text: str) -> None:
     path = root / "card0" / "pcm0c" / "sub0" / "status"
     path.parent.mkdir(parents=True)
