@@ -30,3 +30,31 @@ class ScriptedSend:
     def __call__(self, body: str) -> Outcome:
         self.bodies.append(body)
         return self.outcomes.pop(0) if self.outcomes else Outcome("sent", "HTTP 201")
+
+
+class FakeListener:
+    """A headset child that runs until stopped (or until `die()`)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.alive, self.stops = pid, True, 0
+
+    def running(self) -> bool:
+        return self.alive
+
+    def stop(self) -> None:
+        self.stops += 1
+        self.alive = False
+
+    def die(self) -> None:
+        self.alive = False
+
+
+class FakeLaunch:
+    """Starts FakeListeners with PIDs 1000, 1001, ...; keeps every one it started."""
+
+    def __init__(self) -> None:
+        self.started: list[FakeListener] = []
+
+    def __call__(self) -> FakeListener:
+        self.started.append(FakeListener(1000 + len(self.started)))
+        return self.started[-1]
