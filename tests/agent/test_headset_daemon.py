@@ -93,7 +93,7 @@ def test_finished_calls_wait_while_the_child_runs(tmp_path: Path) -> None:
     os.utime(CallSpool(spool).put({"call_id": "wire-1"}), (WALL - 10, WALL - 10))
     grades = Grades()
     clock, live = Clock(), [True]
-    loop, launch = daemon(tmp_path, live, clock, CallIntake([spool], grades, 5.0, lambda: WALL))
+    loop, _ = daemon(tmp_path, live, clock, CallIntake([spool], grades, 5.0, lambda: WALL))
     loop.step(clock())
     assert loop.listening() and grades.seen == []
     live[0] = False
