@@ -53,7 +53,7 @@ def test_clipping_counts_every_clipped_sample_of_the_call() -> None:
     assert metrics["clipping_pct"] == pytest.approx(100.0 * clipped / len(x), abs=0.002)
 
 
-def test_a_last_part_second_is_judged_and_a_sliver_is_dropped() -> None:
+def test_a_last_part_slice_is_judged_and_a_sliver_is_dropped() -> None:
     bed = at_level(pink(2.5, RATE, seed=7), -50.0)
     assert metered(bed).metrics()["mic_analysed_s"] == 2.5
     sliver = np.zeros(RATE // 100)  # 10 ms: less than one 20 ms frame
