@@ -86,8 +86,9 @@ def _monitors(run: Callable[[Sequence[str]], str | None], streams: Sequence[Stre
     return recording.monitor_indices(run(["pactl", "list", "short", "sources"]) or "")
 
 
-def windows_microphone() -> bool | None:
-    """Microphone in use on Windows, from the capability consent store (HKCU)."""
+def windows_microphone(exclude_apps: Collection[str] = ()) -> bool | None:
+    """Microphone in use on Windows, from the capability consent store (HKCU); apps whose
+    consent-store names are in `exclude_apps` (see `own_apps`) do not count."""
     if sys.platform != "win32":
         return None
     import winreg
@@ -98,11 +99,19 @@ def windows_microphone() -> bool | None:
     except OSError:
         return None
     with key:
-        return _any_in_use(winreg, key)
+        return consent_in_use(winreg, key, {app.lower() for app in exclude_apps})
 
 
-def _any_in_use(winreg: Any, key: Any, depth: int = 0) -> bool:
-    """Walk app subkeys (packaged apps, and NonPackaged\\<path>) for LastUsedTimeStop == 0."""
+def own_apps() -> set[str]:
+    """Our interpreter as the consent store names a desktop app: its path with '#' for
+    '\\' under NonPackaged (a venv's python.exe starts the base one, which is what records)."""
+    paths = {sys.executable, getattr(sys, "_base_executable", sys.executable)}
+    return {path.replace("\\", "#") for path in paths if path}
+
+
+def consent_in_use(winreg: Any, key: Any, skip: Collection[str] = (), depth: int = 0) -> bool:
+    """Walk app subkeys (packaged apps, and NonPackaged\\<path>) for LastUsedTimeStop == 0;
+    subkeys named in `skip` (lower case) are left out."""
     index = 0
     while depth < 2 and index < 4096:
         try:
@@ -110,6 +119,8 @@ def _any_in_use(winreg: Any, key: Any, depth: int = 0) -> bool:
         except OSError:
             return False
         index += 1
+        if name.lower() in skip:
+            continue
         with winreg.OpenKey(key, name) as sub:
             try:
                 stop, _ = winreg.QueryValueEx(sub, "LastUsedTimeStop")
@@ -117,7 +128,7 @@ def _any_in_use(winreg: Any, key: Any, depth: int = 0) -> bool:
                 if stop == 0 and start > 0:
                     return True
             except OSError:
-                if _any_in_use(winreg, sub, depth + 1):
+                if consent_in_use(winreg, sub, skip, depth + 1):
                     return True
     return False
 
@@ -150,7 +161,7 @@ def detector(
         if sys.platform.startswith("linux"):
             microphone = linux_microphone(exclude_pids())
         else:
-            microphone = windows_microphone()
+            microphone = windows_microphone(own_apps())
         if microphone:
             return True
         if softphone_flow(softphones, _udp_connections):
