@@ -47,6 +47,7 @@ class HeadsetChild:
     def stop(self) -> None:
         """SIGTERM, then up to STOP_GRACE_S for the record to be written; SIGKILL after."""
         if self.running():
+            log.info("call over: stopping the headset measurement (pid %d)", self.pid)
             os.kill(self.pid, signal.SIGTERM)
         try:
             self.process.wait(timeout=STOP_GRACE_S)

@@ -98,6 +98,7 @@ def listen(
     window_s: float = WINDOW_S,
 ) -> None:
     """Record and analyse until `stop` is set; a lost microphone is reopened."""
+    said = ""
     for _ in range(MAX_REOPENS):
         if stop.is_set():
             return
@@ -105,7 +106,9 @@ def listen(
             audio = backend()
             device = choose_input(audio, wanted)
         except (AudioUnavailable, LookupError) as error:
-            log.warning("cannot record the headset: %s", error)
+            if str(error) != said:  # once per reason, not once a second
+                log.warning("cannot record the headset: %s", error)
+                said = str(error)
             stop.wait(REOPEN_WAIT_S)
             continue
         watch.look(device, force=True)

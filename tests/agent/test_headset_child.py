@@ -4,6 +4,7 @@ and how the worker grades a headset record that found no call."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from agentprobe.agent.headset_child import DeviceWatch, listen, record_of
 from agentprobe.agent.worker import grade_calls
@@ -114,3 +116,24 @@ def test_a_young_headset_record_alone_stays_and_an_old_one_is_reported(tmp_path:
     assert check["metrics"]["source"] == "headset" and check["metrics"]["mic_muted_s"] == 30.0
     assert check["summary"] == "1.0 min call heard only at the headset; mic muted 30.0 s"
     assert json.loads(json.dumps(line)) == line
+
+
+def test_no_microphone_is_said_once_and_retried_until_stopped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stop = threading.Event()
+    tries: list[int] = []
+
+    def backend() -> FakeBackend:
+        tries.append(1)
+        if len(tries) == 3:
+            stop.set()  # as SIGTERM would, between two tries
+        return FakeBackend([device(1, "Speakers", inputs=0, outputs=2)])
+
+    watch = DeviceWatch(HeadsetTally(), lambda: None)
+    with caplog.at_level(logging.WARNING, "agentprobe.headset"):
+        listen(backend, "", watch, stop)
+    assert len(tries) == 3 and watch.tally.metrics()["mic_analysed_s"] == 0.0
+    assert [r.getMessage() for r in caplog.records] == [
+        "cannot record the headset: no microphone found"
+    ]
