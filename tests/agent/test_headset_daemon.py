@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -119,3 +121,15 @@ def test_while_listening_only_records_older_than_the_hold_go() -> None:
     found = paths((HOLD_S + 1, "wire-old.json"), (30.0, "wire-new.json"))
     assert ready(found, WALL, listening=True) == [Path("wire-old.json")]
     assert ready(found, WALL, listening=False) == [Path("wire-old.json"), Path("wire-new.json")]
+
+
+def test_the_daemon_side_never_loads_numpy_or_an_audio_library() -> None:
+    code = (
+        "import sys, agentprobe.agent.daemon, agentprobe.agent.headset, "
+        "agentprobe.agent.call_intake, agentprobe.agent.call_signal\n"
+        "print(sorted(m for m in ('numpy', 'sounddevice', 'pyaudio', 'agentprobe.checks', "
+        "'agentprobe.audio.backend') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)  # fmt: skip
+    assert done.stdout.strip() == "[]"
