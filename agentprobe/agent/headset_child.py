@@ -8,7 +8,8 @@ each block in memory as it arrives (`agentprobe.calls.microphone`) and drops it,
 every `--poll-s` asks the sound server which microphone is the default and whether it
 is a Bluetooth headset in hands-free mode. On SIGTERM it writes one record to the call
 spool, `source` "headset", with whole-call aggregates only; no sample reaches disk,
-logs, the spool or the network. A microphone that is lost mid-call is reopened.
+logs, the spool or the network. A microphone that is lost mid-call is reopened; if
+the daemon dies without stopping it, or the call passes MAX_CALL_S, it stops itself.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ from agentprobe.report import utc_now
 log = logging.getLogger("agentprobe.headset")
 
 POLL_S = 5.0  # how often the sound server is asked for the default microphone
-MAX_CALL_S = 12 * 3600.0  # one capture never asks for more than this
+MAX_CALL_S = 12 * 3600.0  # no call is longer: a child still running then stops itself
+WATCHDOG_S = 2.0
 REOPEN_WAIT_S = 1.0
 MAX_REOPENS = 100  # a microphone that keeps vanishing is given up on
 
@@ -163,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = _arguments(argv)
     stop = _stop_on_sigterm()
+    threading.Thread(target=watchdog, args=(stop, os.getppid()), daemon=True).start()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         config = load_config(args.config)
@@ -181,6 +184,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     record = record_of(started, utc_now(), time.monotonic() - clock, watch.tally)
     CallSpool(Path(args.out_spool)).put(record)
     return 0
+
+
+def watchdog(
+    stop: threading.Event, parent: int, limit_s: float = MAX_CALL_S, every_s: float = WATCHDOG_S
+) -> None:
+    """Stop (and write the record) if the daemon died without stopping us, or past limit_s:
+    an orphan is re-parented, so its parent PID changes (POSIX)."""
+    deadline = time.monotonic() + limit_s
+    while not stop.wait(every_s):
+        if os.getppid() != parent or time.monotonic() > deadline:
+            log.warning("the daemon is gone or the call too long: stopping")
+            stop.set()
 
 
 def _device_wanted(config: Config) -> str:

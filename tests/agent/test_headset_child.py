@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agentprobe.agent.headset_child import DeviceWatch, listen, record_of
+from agentprobe.agent.headset_child import MAX_CALL_S, DeviceWatch, listen, record_of, watchdog
 from agentprobe.agent.worker import grade_calls
 from agentprobe.audio.backend import Block
 from agentprobe.audio.pactl import ServerDevice
@@ -137,3 +137,12 @@ def test_no_microphone_is_said_once_and_retried_until_stopped(
     assert [r.getMessage() for r in caplog.records] == [
         "cannot record the headset: no microphone found"
     ]
+
+
+@pytest.mark.parametrize(
+    ("parent", "limit_s"), [(-1, MAX_CALL_S), (os.getppid(), 0.0)], ids=["orphaned", "too-long"]
+)
+def test_the_watchdog_stops_an_orphan_or_an_endless_call(parent: int, limit_s: float) -> None:
+    stop = threading.Event()
+    watchdog(stop, parent, limit_s, every_s=0.01)  # returns only once it has set stop
+    assert stop.is_set()
