@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -122,8 +122,9 @@ def _record(
     audio: AudioBackend, device: Device, watch: DeviceWatch, stop: threading.Event, window_s: float
 ) -> None:
     meter = MicMeter(input_rate(audio, device), watch.tally, window_s)
+    blocks = audio.capture(device.index, meter.rate, MAX_CALL_S)
     try:
-        for block in audio.capture(device.index, meter.rate, MAX_CALL_S):
+        for block in blocks:
             meter.feed(block)  # analysed, then dropped: audio never outlives this loop
             if stop.is_set():
                 break
@@ -133,6 +134,8 @@ def _record(
     except Exception as error:  # PortAudio refusing to open the device
         log.warning("could not record from %s: %s", device.name, error)
     finally:
+        if isinstance(blocks, Generator):
+            blocks.close()  # closes the input stream now, not when collected
         meter.close()
 
 
