@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -77,7 +78,7 @@ def test_grading_bands_are_declared_only_by_the_checks() -> None:
     outside = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "agentprobe").rglob("*.py")
-        if "Band(" in path.read_text()
+        if re.search(r"\bBand\(", path.read_text())
         and path.parent.name != "checks"
         and path.name != "thresholds.py"
     ]

@@ -41,9 +41,16 @@ def recording_apps(
     return recording.recording_apps(recording.parse_text(pactl_text), exclude_pids, monitors)
 
 
-def alsa_capture_running(statuses: Iterable[str]) -> bool:
-    """True if any ALSA capture substream status text says `state: RUNNING`."""
-    return any(re.search(r"^state:\s*RUNNING", text, re.MULTILINE) for text in statuses)
+def alsa_capture_running(statuses: Iterable[str], exclude_pids: Collection[int] = ()) -> bool:
+    """True if any ALSA capture substream status text says `state: RUNNING`, unless the
+    substream's `owner_pid` (which the kernel prints beside the state) is one of ours."""
+    for text in statuses:
+        if not re.search(r"^state:\s*RUNNING", text, re.MULTILINE):
+            continue
+        owner = re.search(r"^owner_pid\s*:\s*(\d+)", text, re.MULTILINE)
+        if owner is None or int(owner.group(1)) not in exclude_pids:
+            return True
+    return False
 
 
 def linux_microphone(
@@ -59,7 +66,7 @@ def linux_microphone(
     paths = sorted(asound.glob("card*/pcm*c/sub*/status"))
     if not paths:
         return None
-    return alsa_capture_running(_read_all(paths))
+    return alsa_capture_running(_read_all(paths), exclude_pids)
 
 
 def pactl_streams(run: Callable[[Sequence[str]], str | None]) -> list[Stream] | None:
@@ -81,8 +88,9 @@ def _monitors(run: Callable[[Sequence[str]], str | None], streams: Sequence[Stre
     return recording.monitor_indices(run(["pactl", "list", "short", "sources"]) or "")
 
 
-def windows_microphone() -> bool | None:
-    """Microphone in use on Windows, from the capability consent store (HKCU)."""
+def windows_microphone(exclude_apps: Collection[str] = ()) -> bool | None:
+    """Microphone in use on Windows, from the capability consent store (HKCU); apps whose
+    consent-store names are in `exclude_apps` (see `own_apps`) do not count."""
     if sys.platform != "win32":
         return None
     import winreg
@@ -93,11 +101,19 @@ def windows_microphone() -> bool | None:
     except OSError:
         return None
     with key:
-        return _any_in_use(winreg, key)
+        return consent_in_use(winreg, key, {app.lower() for app in exclude_apps})
 
 
-def _any_in_use(winreg: Any, key: Any, depth: int = 0) -> bool:
-    """Walk app subkeys (packaged apps, and NonPackaged\\<path>) for LastUsedTimeStop == 0."""
+def own_apps() -> set[str]:
+    """Our interpreter as the consent store names a desktop app: its path with '#' for
+    '\\' under NonPackaged (a venv's python.exe starts the base one, which is what records)."""
+    paths = {sys.executable, getattr(sys, "_base_executable", sys.executable)}
+    return {path.replace("\\", "#") for path in paths if path}
+
+
+def consent_in_use(winreg: Any, key: Any, skip: Collection[str] = (), depth: int = 0) -> bool:
+    """Walk app subkeys (packaged apps, and NonPackaged\\<path>) for LastUsedTimeStop == 0;
+    subkeys named in `skip` (lower case) are left out."""
     index = 0
     while depth < 2 and index < 4096:
         try:
@@ -105,6 +121,8 @@ def _any_in_use(winreg: Any, key: Any, depth: int = 0) -> bool:
         except OSError:
             return False
         index += 1
+        if name.lower() in skip:
+            continue
         with winreg.OpenKey(key, name) as sub:
             try:
                 stop, _ = winreg.QueryValueEx(sub, "LastUsedTimeStop")
@@ -112,7 +130,7 @@ def _any_in_use(winreg: Any, key: Any, depth: int = 0) -> bool:
                 if stop == 0 and start > 0:
                     return True
             except OSError:
-                if _any_in_use(winreg, sub, depth + 1):
+                if consent_in_use(winreg, sub, skip, depth + 1):
                     return True
     return False
 
@@ -153,7 +171,7 @@ def detector(
         if sys.platform.startswith("linux"):
             microphone = linux_microphone(exclude_pids())
         else:
-            microphone = windows_microphone()
+            microphone = windows_microphone(own_apps())
         if microphone:
             return True
         if softphone_flow(softphones, _udp_connections):

@@ -3,7 +3,10 @@
 One thread does the bookkeeping; each cycle of checks runs in a short-lived child
 (see `worker`). Every report is committed to the outbox before any upload. SIGTERM and
 SIGINT set a stop flag: a running cycle gets a grace period to finish, and anything
-already queued stays in the outbox for the next start.
+already queued stays in the outbox for the next start. While a call is live (the call
+signal, polled every CALL_POLL_S) a microphone child measures the headset (see
+`agent.headset`); finished calls wait in the spools until that child has written its
+record, then become `call_end` reports.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 from agentprobe.agent import state
 from agentprobe.agent.call_intake import CallIntake, grade_in_child
 from agentprobe.agent.delivery.outbox import Outbox
+from agentprobe.agent.headset import Launch, Listening
 from agentprobe.agent.link import Link
 from agentprobe.agent.scheduler import Pick, Plan, Scheduler, next_shift_start
 from agentprobe.agent.worker import Schedule
@@ -53,6 +57,7 @@ class Daemon:
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
         calls: CallIntake | None = None,
+        headset: Launch | None = None,
     ) -> None:
         self.config, self.link, self.outbox = config, link, outbox
         self.run_cycle, self.call_signal, self.stop, self.clock = run_cycle, in_call, stop, clock
@@ -64,6 +69,9 @@ class Daemon:
         self.shift_at: float | None = None
         self.started_at = utc_now()
         self.calls = calls
+        self.headset = headset
+        self.listener: Listening | None = None
+        self.listened = False  # started once this call: a child that died is not restarted
 
     def run(self) -> None:
         """Loop until `stop` is set. Every wait is bounded by TICK_S."""
@@ -74,6 +82,7 @@ class Daemon:
         while not self.stop.is_set():
             self.tick(self.clock())
             self.stop.wait(TICK_S)
+        self._stop_listening()
         self.write_status()
 
     def tick(self, now: float) -> None:
@@ -89,6 +98,8 @@ class Daemon:
     def step(self, now: float) -> None:
         """Run whatever is due, then upload whatever may be sent."""
         working = self._on_shift(now)
+        if self.headset is not None:
+            self.follow_call(now)
         due = self.scheduler.next_due(working)
         if due is not None and due <= now:
             pick = self.scheduler.pick(now, working, self._call_state(now))
@@ -96,7 +107,7 @@ class Daemon:
             if pick.names:
                 self.cycle(pick, now)
         if self.calls is not None:
-            for files, report in self.calls.take(now):
+            for files, report in self.calls.take(now, self.listening()):
                 if report is not None:
                     self.queue(report)
                 self.calls.done(files, report)
@@ -129,6 +140,23 @@ class Daemon:
                 "report_id": report.report_id,
             }
         self.write_status()
+
+    def follow_call(self, now: float) -> None:
+        """Start the headset child when the call turns live, stop it when the call is over."""
+        if self._call_state(now):
+            if self.listener is None and not self.listened and self.headset is not None:
+                self.listener, self.listened = self.headset(), True
+        else:
+            self.listened = False
+            self._stop_listening()
+
+    def listening(self) -> bool:
+        return self.listener is not None and self.listener.running()
+
+    def _stop_listening(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+            self.listener = None
 
     def _call_state(self, now: float) -> bool:
         if now - self.call_checked_at >= CALL_POLL_S:
@@ -199,7 +227,8 @@ def serve(config_path: str | None) -> int:
 
 def _run(config: Config, schedule: Schedule, stop: threading.Event) -> None:
     from agentprobe.agent.call_signal import detector
-    from agentprobe.agent.worker import run_in_child
+    from agentprobe.agent.headset import Launcher
+    from agentprobe.agent.worker import CALL_SPOOL_DIR, run_in_child
     from agentprobe.uplink.session import make_session
 
     outbox = Outbox.for_config(config)
@@ -208,10 +237,18 @@ def _run(config: Config, schedule: Schedule, stop: threading.Event) -> None:
     def run_cycle(names: Sequence[str], trigger: str, in_call: bool) -> Report | None:
         return run_in_child(config, schedule.timeouts, names, trigger, in_call, stop)
 
+    spool = config.data_dir / CALL_SPOOL_DIR
+    headset = Launcher(spool, config.source) if schedule.headset else None
     capture = Path(schedule.capture_spool) if schedule.capture_spool else None
-    calls = detector(schedule.softphones, lambda: {os.getpid()}, capture)
+    calls = detector(
+        schedule.softphones,
+        lambda: {os.getpid(), *(headset.pids() if headset else ())},
+        capture,
+    )
     intake = CallIntake([Path(p) for p in schedule.call_spools], grade_in_child(config.source))
-    daemon = Daemon(config, schedule.plans, link, outbox, run_cycle, calls, stop, calls=intake)
+    daemon = Daemon(
+        config, schedule.plans, link, outbox, run_cycle, calls, stop, calls=intake, headset=headset
+    )
     log.info("agentprobe daemon started for %s, data in %s", config.agent_id, config.data_dir)
     try:
         daemon.run()

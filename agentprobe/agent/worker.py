@@ -50,6 +50,7 @@ class Schedule:
     softphones: list[str]
     call_spools: list[str] = field(default_factory=list)  # empty: no finished calls reported
     capture_spool: str = ""  # the capture service's spool, whose live.state says "in call"
+    headset: bool = False  # measure the microphone while a call is live ([call] headset)
 
 
 def command(config: Config, names: Sequence[str], trigger: str, in_call: bool) -> list[str]:
@@ -75,7 +76,8 @@ def describe_in_child(config_path: str | None) -> Schedule:
     timeouts = {name: float(t) for name, t in data["timeouts"].items()}
     spools = list(data.get("call_spools", []))
     capture = str(data.get("capture_spool", ""))
-    return Schedule(plans, timeouts, list(data["softphones"]), spools, capture)
+    headset = bool(data.get("headset"))
+    return Schedule(plans, timeouts, list(data["softphones"]), spools, capture, headset)
 
 
 def describe(config: Config) -> dict[str, Any]:
@@ -91,6 +93,7 @@ def describe(config: Config) -> dict[str, Any]:
         "softphones": softphone_processes(config),
         "call_spools": call_spools(config),
         "capture_spool": capture_spool(config),
+        "headset": headset_enabled(config),
     }
 
 
@@ -113,10 +116,19 @@ def call_spools(config: Config) -> list[str]:
     return [own, capture] if capture else [own]
 
 
+def headset_enabled(config: Config) -> bool:
+    """`[call] headset`, when the call check itself is on."""
+    from agentprobe.checks.call import CallCheck, CallConfig
+
+    section = config.checks.get(CallCheck.name)
+    return isinstance(section, CallConfig) and section.enabled and section.headset
+
+
 def grade_calls(config: Config, files: Sequence[str]) -> list[dict[str, Any]]:
     """One line per call_end report made of these spool files (merged where one call was
-    seen by capture and by the browser), or per file that is not a call record."""
-    from agentprobe.calls.merge import merge_calls
+    seen by capture, the browser or the headset), or per file that is not a call record.
+    A young headset record that matched no call gets no line: it stays in the spool."""
+    from agentprobe.calls.merge import merge_calls, waiting
     from agentprobe.calls.spool import read_record
     from agentprobe.checks.call import CallCheck, CallConfig, call_report
 
@@ -130,9 +142,19 @@ def grade_calls(config: Config, files: Sequence[str]) -> list[dict[str, Any]]:
             lines.append({"files": [name], "error": "not a call record"})
         else:
             records.append((name, record))
+    now = time.time()
     for names, record in merge_calls(records):
+        if waiting(record, now - _mtime(names[0], now)):
+            continue
         lines.append({"files": names, "report": call_report(config, record, check).to_dict()})
     return lines
+
+
+def _mtime(name: str, default: float) -> float:
+    try:
+        return Path(name).stat().st_mtime
+    except OSError:
+        return default
 
 
 def softphone_processes(config: Config) -> list[str]:

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 Block = NDArray[np.float32]
 FIRST_BLOCK_S = 5.0  # PulseAudio's ALSA plugin can take ~2 s to deliver the first block
 STALL_S = 2.0
+PREFERRED_RATE = 48000  # IEC 61672-1 A-weighting is accurate well below Nyquist here
 
 
 class AudioUnavailable(Exception):
@@ -63,6 +64,31 @@ class AudioBackend(Protocol):
     def defaults(self) -> tuple[int | None, int | None]: ...
     def supports_input(self, device: int | None, rate: int) -> bool: ...
     def capture(self, device: int | None, rate: int, seconds: float) -> Iterator[Block]: ...
+
+
+def choose_input(audio: AudioBackend, wanted: str = "") -> Device:
+    """The first input whose name holds `wanted` (any case), else the default input.
+
+    Raises LookupError naming the inputs when none matches or there is no input at all.
+    """
+    inputs = [d for d in audio.devices() if d.is_input]
+    if not inputs:
+        raise LookupError("no microphone found")
+    if wanted:
+        match = [d for d in inputs if wanted.lower() in d.name.lower()]
+        if not match:
+            names = ", ".join(d.name for d in inputs)
+            raise LookupError(f"no input device matches {wanted!r} (inputs: {names})")
+        return match[0]
+    default = audio.defaults()[0]
+    return next((d for d in inputs if d.index == default), inputs[0])
+
+
+def input_rate(audio: AudioBackend, device: Device, preferred: int = PREFERRED_RATE) -> int:
+    """`preferred` Hz when the device takes it (A-weighting is exact at 48 kHz), else its own."""
+    if audio.supports_input(device.index, preferred):
+        return preferred
+    return int(device.default_samplerate)
 
 
 def load_backend() -> AudioBackend:

@@ -4,8 +4,11 @@ Calls are not run on a schedule: the capture service (packet headers) and the br
 native host (WebRTC statistics) leave a record of each finished call in a spool, and
 the daemon turns each record into a report with trigger `call_end` and this one check
 (`call_report`). The bands are the voice check's own, applied to what the agent heard
-(`rx_*`), so a real call and a probe are judged alike. `agentprobe calls watch` shows
-calls as they end.
+(`rx_*`), so a real call and a probe are judged alike. While the call is live the
+daemon also measures the headset (speech level, background, clipping, muted time,
+device switches, hands-free time), and those figures are reported, not graded: a
+loud room is advice for the noise check, not a bad call. `agentprobe calls watch`
+shows calls as they end.
 """
 
 from __future__ import annotations
@@ -49,7 +52,9 @@ class CallCheck(Check[CallConfig]):
         "duration_s": Metric("s", "from the first to the last media packet"),
         "transport": Metric("name", "rtp, srtp, turn-channel or turn-send"),
         "codec": Metric("name", "g711, g722, opus, g729 or unknown (from payload type and clock)"),
-        "source": Metric("name", "capture, browser or capture+browser"),
+        "source": Metric(
+            "name", "who saw the call: capture, browser, headset, or several joined by +"
+        ),
         "rx_packets": Metric("packets", "audio packets received"),
         "rx_loss_pct": Metric("%", "received audio lost (RFC 3550 expected minus received)"),
         "rx_jitter_ms": Metric("ms", "RFC 3550 interarrival jitter, mean over the call"),
@@ -78,7 +83,8 @@ class CallCheck(Check[CallConfig]):
         "noise_floor_dbfs": Metric("dBFS", "A-weighted L90 between utterances during the call"),
         "clipping_pct": Metric("%", "mic samples at full scale during the call"),
         "mic_muted_s": Metric("s", "time the mic delivered silence or a constant level"),
-        "device_changes": Metric("count", "audio device switches during the call"),
+        "mic_analysed_s": Metric("s", "microphone audio analysed during the call, muted or not"),
+        "device_changes": Metric("count", "times the default microphone changed during the call"),
         "narrowband_s": Metric("s", "time a Bluetooth headset spent in hands-free mode"),
     }
     headline = ("mos", "rx_loss_pct", "rx_jitter_ms", "rtt_ms")
@@ -136,6 +142,8 @@ def _metrics_of(record: Mapping[str, Any]) -> dict[str, MetricValue]:
 
 def _summary(m: Mapping[str, MetricValue]) -> str:
     minutes = float(m.get("duration_s") or 0) / 60
+    if m.get("source") == "headset":  # no media record: what the microphone heard
+        return f"{minutes:.1f} min call heard only at the headset; " + _headset_summary(m)
     head = f"{minutes:.1f} min {m.get('codec', 'unknown')} call over {m.get('transport', '?')}"
     parts = [f"MOS {m['mos']}"] if m.get("mos") is not None else []
     loss, jitter = m.get("rx_loss_pct", 0), m.get("rx_jitter_ms", 0)
@@ -143,7 +151,22 @@ def _summary(m: Mapping[str, MetricValue]) -> str:
     if m.get("tx_loss_pct") is not None:
         parts.append(f"{m['tx_loss_pct']}% of ours lost on the way out")
     parts.append(f"round trip {m['rtt_ms']} ms" if m.get("rtt_ms") is not None else "no RTT seen")
-    return f"{head}: " + "; ".join(parts)
+    summary = f"{head}: " + "; ".join(parts)
+    return f"{summary}; {_headset_summary(m)}" if "mic_analysed_s" in m else summary
+
+
+def _headset_summary(m: Mapping[str, MetricValue]) -> str:
+    parts = []
+    if m.get("speech_level_dbfs") is not None:
+        parts.append(f"speech {m['speech_level_dbfs']} dBFS")
+    if m.get("noise_floor_dbfs") is not None:
+        parts.append(f"background {m['noise_floor_dbfs']} dBFS(A)")
+    parts.append(f"mic muted {m.get('mic_muted_s', 0)} s")
+    if m.get("device_changes"):
+        parts.append(f"{m['device_changes']} device change(s)")
+    if m.get("narrowband_s"):
+        parts.append(f"{m['narrowband_s']} s in Bluetooth hands-free mode")
+    return ", ".join(parts)
 
 
 def call_report(config: Config, record: Mapping[str, Any], check: CallCheck) -> Report:

@@ -13,7 +13,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import ClassVar
 
-from agentprobe.audio.backend import AudioBackend, AudioUnavailable, Device, load_backend
+from agentprobe.audio.backend import (
+    AudioBackend,
+    AudioUnavailable,
+    Device,
+    choose_input,
+    input_rate,
+    load_backend,
+)
 from agentprobe.audio.dsp import NoiseAnalyser, NoiseMetrics
 from agentprobe.audio.dsp.vad import VoiceDetector, WebRtcVad
 from agentprobe.checks.audio_devices import NO_AUDIO_ADVICE
@@ -22,7 +29,6 @@ from agentprobe.config.spec import CheckConfig, every, setting
 from agentprobe.report import CheckResult, MetricValue, Status
 from agentprobe.thresholds import Band
 
-PREFERRED_RATE = 48000
 CLASS_ADVICE = {
     "speech": "Speech or TV in the background: move away from it or close the door.",
     "music": "Music in the background: turn it down while you are on calls.",
@@ -126,9 +132,7 @@ class NoiseCheck(Check[NoiseConfig]):
             return self.error(
                 str(error), "Set [noise] device to part of one of these names, or leave it empty."
             )
-        rate = PREFERRED_RATE
-        if not audio.supports_input(device.index, rate):
-            rate = int(device.default_samplerate)
+        rate = input_rate(audio, device)
         try:
             found = self._analyse(audio, device, rate)
         except Exception as error:  # DeviceLost, or PortAudio refusing to open the device
@@ -141,20 +145,9 @@ class NoiseCheck(Check[NoiseConfig]):
         return self._grade(found, metrics)
 
     def _device(self, audio: AudioBackend) -> Device:
-        inputs = [d for d in audio.devices() if d.is_input]
-        if not inputs:
+        if not any(d.is_input for d in audio.devices()):
             raise Skipped("no microphone found", ["Plug in the headset and check it is enabled."])
-        wanted = self.config.device.lower()
-        if wanted:
-            match = [d for d in inputs if wanted in d.name.lower()]
-            if not match:
-                names = ", ".join(d.name for d in inputs)
-                raise LookupError(
-                    f"no input device matches {self.config.device!r} (inputs: {names})"
-                )
-            return match[0]
-        default = audio.defaults()[0]
-        return next((d for d in inputs if d.index == default), inputs[0])
+        return choose_input(audio, self.config.device)
 
     def _analyse(self, audio: AudioBackend, device: Device, rate: int) -> NoiseMetrics:
         seconds = self.config.seconds

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from agentprobe.agent.call_signal import alsa_capture_running, linux_microphone, recording_apps
+from agentprobe.agent.call_signal import (
+    alsa_capture_running,
+    consent_in_use,
+    linux_microphone,
+    recording_apps,
+)
+from tests.agent.fakes import FakeKey, FakeWinreg
 
 PACTL = """Source Output #41
 \tDriver: protocol-native.c
@@ -43,6 +49,22 @@ def test_alsa_substream_state() -> None:
     running = "state: RUNNING\nowner_pid   : 4242\ntrigger_time: 1.0\n"
     assert alsa_capture_running(["closed\n", running])
     assert not alsa_capture_running(["closed\n", "state: SETUP\n"])
+
+
+def test_our_own_interpreter_in_the_windows_consent_store_is_not_a_call() -> None:
+    ours = r"C:\Program Files\Python311\python.exe".replace("\\", "#")
+    recording, done = {"LastUsedTimeStart": 133, "LastUsedTimeStop": 0}, {
+        "LastUsedTimeStart": 133, "LastUsedTimeStop": 134}  # fmt: skip
+    store = {"NonPackaged": {ours: recording, "C:#Zoiper#zoiper.exe": done}, "Teams": done}
+    assert consent_in_use(FakeWinreg(), FakeKey(store)) is True
+    assert consent_in_use(FakeWinreg(), FakeKey(store), {ours.lower()}) is False
+
+
+def test_our_own_alsa_capture_is_not_a_call() -> None:
+    ours = "state: RUNNING\nowner_pid   : 4242\ntrigger_time: 1.0\n"
+    theirs = "state: RUNNING\nowner_pid   : 99\n"
+    assert not alsa_capture_running([ours], exclude_pids={4242})
+    assert alsa_capture_running([ours, theirs], exclude_pids={4242})
 
 
 def write_status(root: Path, text: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from agentprobe.audio.dsp import NoiseAnalyser, NoiseMetrics
 from tests.audio.signals import at_level, hum, pink, sine
 from tests.rigs.dsp import p56
 from tests.rigs.pulse import RATE, PulseRig, missing_tools, start_pulse
+from tests.rigs.speech import espeak_speech, have_speech_tools
 
 pytestmark = pytest.mark.integration
 if missing_tools():
@@ -115,22 +115,9 @@ def test_hum_is_found_at_its_frequency(rig: PulseRig, tmp_path: Path, mains: int
     assert any(f"{mains} Hz hum" in tip for tip in result["advice"])
 
 
-def espeak_speech(folder: Path) -> np.ndarray:
-    """Synthesised English speech (espeak-ng), resampled to the rig's rate by sox."""
-    raw, resampled = folder / "speech-raw.wav", folder / "speech.wav"
-    text = "Thank you for calling. How can I help you today? Let me check your account. " * 2
-    subprocess.run(["espeak-ng", "-w", str(raw), text], check=True, timeout=30)
-    subprocess.run(["sox", str(raw), "-r", str(RATE), str(resampled)], check=True, timeout=30)
-    import wave
-
-    with wave.open(str(resampled)) as source:
-        pcm = np.frombuffer(source.readframes(source.getnframes()), dtype="<i2")
-    return pcm.astype(np.float64) / 32768.0
-
-
-@pytest.mark.skipif(not shutil.which("espeak-ng") or not shutil.which("sox"), reason="no espeak")
+@pytest.mark.skipif(not have_speech_tools(), reason="no espeak-ng or sox")
 def test_speech_over_a_quiet_bed(rig: PulseRig, offset_db: float, tmp_path: Path) -> None:
-    speech = at_level(espeak_speech(tmp_path), -30.0)
+    speech = at_level(espeak_speech(tmp_path, RATE), -30.0)
     speech = speech * 10 ** ((-26.0 - (p56(speech, RATE)[0] or 0.0)) / 20)  # active at −26
     bed = at_level(pink(len(speech) / RATE, RATE, seed=6), -56.0)
     result = noise_of(rig, tmp_path, speech + bed)

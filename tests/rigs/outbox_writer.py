@@ -13,13 +13,15 @@ from pathlib import Path
 
 from agentprobe.agent.delivery.outbox import Outbox
 from agentprobe.agent.delivery.pipeline import build_sender
-from agentprobe.checks.registry import config_from_dict
+from agentprobe.config.load import from_dict
 from agentprobe.report import CheckResult, Report, Status
 from agentprobe.uplink.session import make_session
 
 
 def main(data_dir: str, url: str, drain: bool) -> None:
-    config = config_from_dict(
+    # The daemon's way: only the top-level sections, so no check module (numpy) is
+    # imported and the writer is at work within moments of its start.
+    config = from_dict(
         {"agent": {"id": "kill9", "data_dir": data_dir}, "collector": {"url": url}}, None
     )
     outbox = Outbox.in_dir(Path(data_dir))
