@@ -31,6 +31,12 @@ COMMANDS = {
     "config": ("agentprobe.commands.config", "config", "Validate and show configuration."),
     "collector": ("agentprobe.collector.commands", "collector", "Run and query the collector."),
     "demo": ("agentprobe.commands.demo", "demo", "Local collector + one check run + fleet report."),
+    "browser": (
+        "agentprobe.commands.browser",
+        "browser",
+        "Set up the browser softphone companion.",
+    ),
+    "native-host": ("agentprobe.commands.browser", "native_host", "Serve the browser extension."),
 }
 
 

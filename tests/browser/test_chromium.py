@@ -1,0 +1,215 @@
+"""The extension in a real Chromium: a WebRTC call's stats reach the native host and the spool.
+
+Debian's headless Chromium loads a copy of `extension/` (the test origin added to its
+host permissions: granting the optional permission takes a click on a browser prompt
+that headless Chromium cannot show) and a page served on loopback that places calls
+between two RTCPeerConnections with the fake microphone. Chromium starts the real
+`python -m agentprobe native-host` through the manifest `agentprobe browser install`
+wrote into a temporary HOME. The records in the spool must carry the page's own
+getStats() packet totals exactly, both directions and the transport; a loopback UDP relay
+that drops every 10th RTP packet from one peer must show up as that loss on both ends.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from tests.browser.udprelay import UdpRelay
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).parent / "data"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SPOOL_TIMEOUT_S = 20.0
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed"),
+]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A temporary HOME with agentprobe's config, and the host installed for Chromium."""
+    (tmp_path / "config.toml").write_text(f'[agent]\ndata_dir = "{tmp_path / "data"}"\n')
+    env = {**os.environ, "HOME": str(tmp_path), "AGENTPROBE_CONFIG": str(tmp_path / "config.toml")}
+    done = subprocess.run(
+        [sys.executable, "-m", "agentprobe", "browser", "install", "--browser", "chromium"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return tmp_path
+
+
+@pytest.fixture
+def extension(tmp_path: Path) -> Path:
+    target = tmp_path / "extension"
+    shutil.copytree(ROOT / "extension", target, ignore=shutil.ignore_patterns("README*"))
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["host_permissions"].append("http://127.0.0.1/*")
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    return target
+
+
+@pytest.fixture
+def page_url() -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(DATA))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/call.html"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_calls_reach_the_spool_with_the_pages_own_totals(
+    home: Path, extension: Path, page_url: str
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    spool = home / "data" / "calls"
+    env = {"HOME": str(home), "PATH": os.environ["PATH"],
+           "AGENTPROBE_CONFIG": str(home / "config.toml")}  # fmt: skip
+    with sync_playwright() as playwright, UdpRelay(drop_every=10) as relay:
+        context = playwright.chromium.launch_persistent_context(
+            str(home / ".config" / "chromium"),
+            executable_path=CHROMIUM,
+            headless=False,  # the real headless mode comes from --headless=new in ARGS
+            args=[*ARGS, f"--load-extension={extension}",
+                  f"--disable-extensions-except={extension}"],
+            ignore_default_args=["--disable-extensions"],
+            env=env,
+        )  # fmt: skip
+        children = psutil.Process().children(recursive=True)
+        try:
+            worker = _allow_test_origin(context)
+            page = context.new_page()
+            page.goto(page_url)
+            direct = page.evaluate("runCall({relay: null, seconds: 4})")
+            impaired = page.evaluate("ports => runCall({relay: ports, seconds: 6})", relay.ports)
+            records = _wait_for_records(spool, 4)
+            status = worker.evaluate("chrome.storage.session.get('host')")
+        finally:
+            context.close()
+            hosts = _stop_hosts(children)
+    records.sort(key=lambda r: r["started_at"])
+    _check_direct(records[:2], direct)
+    _check_impaired(records[2:], impaired, relay)
+    assert status["host"] == "connected", status
+    assert hosts == [], f"native hosts still running after the browser closed: {hosts}"
+
+
+def _allow_test_origin(context: Any) -> Any:
+    worker = context.service_workers[0] if context.service_workers else None
+    worker = worker or context.wait_for_event("serviceworker", timeout=15000)
+    worker.evaluate("chrome.storage.local.set({origins: ['http://127.0.0.1/*']})")
+    for _ in range(100):
+        scripts = worker.evaluate("chrome.scripting.getRegisteredContentScripts()")
+        if scripts and all(s["matches"] == ["http://127.0.0.1/*"] for s in scripts):
+            return worker
+        time.sleep(0.1)
+    raise AssertionError(f"content scripts never registered for the test origin: {scripts}")
+
+
+def _wait_for_records(spool: Path, count: int) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + SPOOL_TIMEOUT_S
+    paths: list[Path] = []
+    while time.monotonic() < deadline:
+        paths = sorted(spool.glob("*.json")) if spool.is_dir() else []
+        if len(paths) >= count:
+            break
+        time.sleep(0.2)
+    assert len(paths) == count, f"{len(paths)} records in the spool, expected {count}"
+    return [json.loads(path.read_text()) for path in paths]
+
+
+def _stop_hosts(children: list[psutil.Process]) -> list[int]:
+    """PIDs of native hosts Chromium started that did not exit with it (then killed)."""
+    hosts = [p for p in children if _is_host(p)]
+    _, alive = psutil.wait_procs(hosts, timeout=10)
+    for process in alive:
+        process.kill()
+    return [p.pid for p in alive]
+
+
+def _is_host(process: psutil.Process) -> bool:
+    try:
+        return "native-host" in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
+
+
+def _pair(records: list[dict[str, Any]], totals: dict[str, Any]) -> list[dict[str, Any]]:
+    """The two records of one call, in the page's order (pc1, pc2), by their packet totals."""
+
+    def key(counts: dict[str, int]) -> tuple[int, int, int]:
+        return counts["received"], counts["lost"], counts["sent"]
+
+    def seen(record: dict[str, Any]) -> tuple[int, int, int]:
+        m = record["metrics"]
+        return m["rx_packets"], m["rx_packets_lost"], m["tx_packets"]
+
+    assert sorted(map(seen, records)) == sorted([key(totals["pc1"]), key(totals["pc2"])])
+    first = next(r for r in records if seen(r) == key(totals["pc1"]))
+    return [first, next(r for r in records if r is not first)]
+
+
+def _check_direct(records: list[dict[str, Any]], totals: dict[str, Any]) -> None:
+    for record in _pair(records, totals):
+        metrics = record["metrics"]
+        assert record["source"] == "browser"
+        assert record["transport"] == "srtp" and metrics["relay_protocol"] is None
+        assert record["codec"] == "opus"
+        assert metrics["rx_packets_lost"] == 0
+        assert 0.0 <= metrics["concealment_pct"] <= 100.0 and metrics["jitter_buffer_ms"] > 0
+        assert metrics["rx_loss_pct"] == 0.0 and metrics["tx_loss_pct"] == 0.0
+        assert metrics["rx_packets"] > 100 and metrics["tx_packets"] > 100
+        assert metrics["rtt_ms"] is not None and metrics["mos"] > 4.0 and metrics["tx_mos"] > 4.0
+        assert metrics["origin"].startswith("http://127.0.0.1:")
+        assert "127.0.0.1" not in record["remote"]
+
+
+def _check_impaired(records: list[dict[str, Any]], totals: dict[str, Any], relay: UdpRelay) -> None:
+    one, two = _pair(records, totals)
+    dropped = relay.one_to_two.dropped
+    assert dropped == relay.one_to_two.rtp // 10 > 10
+    # Peer 2 counts a drop as lost once a later packet arrives (RFC 3550 §6.4.1).
+    assert dropped - 1 <= two["metrics"]["rx_packets_lost"] <= dropped
+    assert 8.0 <= two["metrics"]["rx_loss_pct"] <= 10.5
+    assert one["transport"] == two["transport"] == "srtp"
+    # Peer 1 hears of the same loss from peer 2's RTCP receiver reports, which lag by up
+    # to 7.5 s (libwebrtc's audio report interval, 5 s ± 50 %).
+    assert 0 < one["metrics"]["tx_packets_lost"] <= dropped and one["metrics"]["tx_loss_pct"] > 0
+    assert one["metrics"]["rx_loss_pct"] == 0.0 and two["metrics"]["tx_loss_pct"] == 0.0
+    assert two["metrics"]["mos"] < one["metrics"]["mos"]
+    assert one["metrics"]["tx_mos"] < one["metrics"]["mos"]
