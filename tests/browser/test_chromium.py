@@ -115,10 +115,13 @@ def test_calls_reach_the_spool_with_the_pages_own_totals(
             worker = _allow_test_origin(context)
             page = context.new_page()
             page.goto(page_url)
+            assert page.evaluate("RTCPeerConnection.__agentprobe") is True
             direct = page.evaluate("runCall({relay: null, seconds: 4})")
             impaired = page.evaluate("ports => runCall({relay: ports, seconds: 6})", relay.ports)
             records = _wait_for_records(spool, 4)
             status = worker.evaluate("chrome.storage.session.get('host')")
+            page.goto(page_url.replace("127.0.0.1", "localhost"))  # not an allowed origin
+            wrapped_elsewhere = page.evaluate("RTCPeerConnection.__agentprobe")
         finally:
             context.close()
             hosts = _stop_hosts(children)
@@ -126,6 +129,8 @@ def test_calls_reach_the_spool_with_the_pages_own_totals(
     _check_direct(records[:2], direct)
     _check_impaired(records[2:], impaired, relay)
     assert status["host"] == "connected", status
+    assert wrapped_elsewhere is None, "the page script ran on an origin not allowed"
+    _check_nothing_but_counters(spool)
     assert hosts == [], f"native hosts still running after the browser closed: {hosts}"
 
 
@@ -197,6 +202,13 @@ def _check_direct(records: list[dict[str, Any]], totals: dict[str, Any]) -> None
         assert metrics["rtt_ms"] is not None and metrics["mos"] > 4.0 and metrics["tx_mos"] > 4.0
         assert metrics["origin"].startswith("http://127.0.0.1:")
         assert "127.0.0.1" not in record["remote"]
+
+
+def _check_nothing_but_counters(spool: Path) -> None:
+    written = "".join(path.read_text() for path in spool.glob("*.json"))
+    for secret in ("call.html", "test softphone", "audioLevel", "totalAudioEnergy",
+                   "candidate:", "192.0.2.", "a=", "ARDAMS", "fmtp"):  # fmt: skip
+        assert secret not in written, secret
 
 
 def _check_impaired(records: list[dict[str, Any]], totals: dict[str, Any], relay: UdpRelay) -> None:
