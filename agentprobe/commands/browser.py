@@ -27,13 +27,16 @@ DEFAULT_ORIGINS = ["https://*.my.connect.aws/*", "https://apps.mypurecloud.com/*
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
-@click.argument("caller", required=False)
+@click.argument("caller", nargs=-1)
 @click.option("--parent-window", hidden=True, help="Passed by Chrome on Windows; unused.")
 @config_option
-def native_host(caller: str | None, parent_window: str | None, config_path: str | None) -> None:
+def native_host(
+    caller: tuple[str, ...], parent_window: str | None, config_path: str | None
+) -> None:
     """Serve the browser extension over native messaging (started by the browser).
 
-    CALLER is the extension's origin, which Chrome passes; it is not needed.
+    CALLER is what the browser passes (Chrome: the extension's origin; Firefox: the
+    manifest path and the extension id); it is not needed.
     """
     from agentprobe.browser.host import NativeHost
     from agentprobe.calls.spool import CallSpool
