@@ -32,6 +32,7 @@
   const getStats = Native.prototype.getStats;
   const close = Native.prototype.close;
   const calls = new Set();
+  const byConnection = new WeakMap();  // nothing of ours shows on the page's objects
 
   // The reports one call needs: audio RTP streams, and what they refer to.
   function wanted(all) {
@@ -91,7 +92,7 @@
     const call = {pc, id: crypto.randomUUID(), startedAt: Date.now(), at: Date.now(),
       reports: null, sentAt: Date.now(), done: false};
     calls.add(call);
-    pc.__agentprobeCall = call;
+    byConnection.set(pc, call);
     pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState === 'failed') finish(call, 'failed');
       if (pc.connectionState === 'closed') finish(call, 'closed');
@@ -106,7 +107,7 @@
   }
   // close() fires no connectionstatechange (W3C webrtc-pc §4.4.1.1): report from the last poll.
   RTCPeerConnection.prototype.close = function (...args) {
-    const call = this.__agentprobeCall;
+    const call = byConnection.get(this);
     if (call) finish(call, 'closed');
     return close.apply(this, args);
   };
