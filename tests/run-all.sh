@@ -16,6 +16,7 @@ DEBS=(
     xvfb xdotool x11-utils imagemagick                                           # tray on a virtual X display
     iproute2 iperf3 iputils-ping                                                 # namespaced, shaped network
     systemd                                                                      # systemd-analyze verify
+    coturn                                                                       # a real TURN relay for browser calls
 )
 missing=()
 for package in "${DEBS[@]}"; do

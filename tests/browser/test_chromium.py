@@ -7,7 +7,9 @@ between two RTCPeerConnections with the fake microphone. Chromium starts the rea
 `python -m agentprobe native-host` through the manifest `agentprobe browser install`
 wrote into a temporary HOME. The records in the spool must carry the page's own
 getStats() packet totals exactly, both directions and the transport; a loopback UDP relay
-that drops every 10th RTP packet from one peer must show up as that loss on both ends.
+that drops every 10th RTP packet from one peer must show up as that loss on both ends,
+and a call forced through Debian's coturn (one peer over UDP, the other over TCP) must
+show as `turn-channel` with each peer's relay protocol.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 import psutil
 import pytest
 
+from tests.browser import turn
 from tests.browser.udprelay import UdpRelay
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,6 +46,9 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # ICE only on the default route's interface: other tests on this machine add and
+    # remove veth interfaces, and a candidate on one that vanishes breaks the call.
+    "--force-webrtc-ip-handling-policy=default_public_and_private_interfaces",
 ]
 SPOOL_TIMEOUT_S = 20.0
 
@@ -100,7 +106,11 @@ def test_calls_reach_the_spool_with_the_pages_own_totals(
     spool = home / "data" / "calls"
     env = {"HOME": str(home), "PATH": os.environ["PATH"],
            "AGENTPROBE_CONFIG": str(home / "config.toml")}  # fmt: skip
-    with sync_playwright() as playwright, UdpRelay(drop_every=10) as relay:
+    with (
+        sync_playwright() as playwright,
+        UdpRelay(drop_every=10) as relay,
+        turn.turn_server(home) as turn_port,
+    ):
         context = playwright.chromium.launch_persistent_context(
             str(home / ".config" / "chromium"),
             executable_path=CHROMIUM,
@@ -118,7 +128,9 @@ def test_calls_reach_the_spool_with_the_pages_own_totals(
             assert page.evaluate("RTCPeerConnection.__agentprobe") is True
             direct = page.evaluate("runCall({relay: null, seconds: 4})")
             impaired = page.evaluate("ports => runCall({relay: ports, seconds: 6})", relay.ports)
-            records = _wait_for_records(spool, 4)
+            relays = [turn.config(turn_port, "udp"), turn.config(turn_port, "tcp")]
+            relayed = page.evaluate("turn => runCall({seconds: 4, turn})", relays)
+            records = _wait_for_records(spool, 6)
             status = worker.evaluate("chrome.storage.session.get('host')")
             page.goto(page_url.replace("127.0.0.1", "localhost"))  # not an allowed origin
             wrapped_elsewhere = page.evaluate("RTCPeerConnection.__agentprobe")
@@ -127,7 +139,8 @@ def test_calls_reach_the_spool_with_the_pages_own_totals(
             hosts = _stop_hosts(children)
     records.sort(key=lambda r: r["started_at"])
     _check_direct(records[:2], direct)
-    _check_impaired(records[2:], impaired, relay)
+    _check_impaired(records[2:4], impaired, relay)
+    _check_relayed(records[4:], relayed)
     assert status["host"] == "connected", status
     assert wrapped_elsewhere is None, "the page script ran on an origin not allowed"
     _check_nothing_but_counters(spool)
@@ -204,10 +217,20 @@ def _check_direct(records: list[dict[str, Any]], totals: dict[str, Any]) -> None
         assert "127.0.0.1" not in record["remote"]
 
 
+def _check_relayed(records: list[dict[str, Any]], totals: dict[str, Any]) -> None:
+    """pc1 reaches coturn over UDP, pc2 over TCP: both calls go through the relay."""
+    for record, protocol in zip(_pair(records, totals), ("udp", "tcp"), strict=True):
+        metrics = record["metrics"]
+        assert record["transport"] == metrics["transport"] == "turn-channel"
+        assert metrics["candidate_type"] == "relay" and metrics["relay_protocol"] == protocol
+        assert metrics["rx_loss_pct"] == 0.0 and metrics["rx_packets"] > 100
+
+
 def _check_nothing_but_counters(spool: Path) -> None:
     written = "".join(path.read_text() for path in spool.glob("*.json"))
     for secret in ("call.html", "test softphone", "audioLevel", "totalAudioEnergy",
-                   "candidate:", "192.0.2.", "a=", "ARDAMS", "fmtp"):  # fmt: skip
+                   "candidate:", "192.0.2.", "a=", "ARDAMS", "fmtp", "turn:",
+                   turn.PASSWORD, turn.REALM):  # fmt: skip
         assert secret not in written, secret
 
 

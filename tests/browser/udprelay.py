@@ -26,6 +26,7 @@ class Counts:
     forwarded: int = 0
     rtp: int = 0
     dropped: int = 0
+    unsendable: int = 0
 
 
 @dataclass
@@ -78,7 +79,11 @@ class UdpRelay:
                 counts.dropped += 1
                 return
         if receiver in self.peers:
-            outbound.sendto(packet, self.peers[receiver])
+            try:
+                outbound.sendto(packet, self.peers[receiver])
+            except OSError:  # an address a loopback socket cannot reach: count, carry on
+                counts.unsendable += 1
+                return
             counts.forwarded += 1
 
 
