@@ -14,6 +14,7 @@ show as `turn-channel` with each peer's relay protocol.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -51,6 +52,7 @@ ARGS = [
     "--force-webrtc-ip-handling-policy=default_public_and_private_interfaces",
 ]
 SPOOL_TIMEOUT_S = 20.0
+LIVE_WAIT_S = 13.0
 
 pytestmark = [
     pytest.mark.integration,
@@ -104,23 +106,12 @@ def test_calls_reach_the_spool_with_the_pages_own_totals(
     from playwright.sync_api import sync_playwright
 
     spool = home / "data" / "calls"
-    env = {"HOME": str(home), "PATH": os.environ["PATH"],
-           "AGENTPROBE_CONFIG": str(home / "config.toml")}  # fmt: skip
     with (
         sync_playwright() as playwright,
         UdpRelay(drop_every=10) as relay,
         turn.turn_server(home) as turn_port,
     ):
-        context = playwright.chromium.launch_persistent_context(
-            str(home / ".config" / "chromium"),
-            executable_path=CHROMIUM,
-            headless=False,  # the real headless mode comes from --headless=new in ARGS
-            args=[*ARGS, f"--load-extension={extension}",
-                  f"--disable-extensions-except={extension}"],
-            ignore_default_args=["--disable-extensions"],
-            env=env,
-        )  # fmt: skip
-        children = psutil.Process().children(recursive=True)
+        context = _launch(playwright, home, extension)
         try:
             worker = _allow_test_origin(context)
             page = context.new_page()
@@ -135,8 +126,10 @@ def test_calls_reach_the_spool_with_the_pages_own_totals(
             page.goto(page_url.replace("127.0.0.1", "localhost"))  # not an allowed origin
             wrapped_elsewhere = page.evaluate("RTCPeerConnection.__agentprobe")
         finally:
+            children = psutil.Process().children(recursive=True)
+            host_pids = [p.pid for p in children if _is_host(p)]
             context.close()
-            hosts = _stop_hosts(children)
+            hosts = _reap(children, host_pids)
     records.sort(key=lambda r: r["started_at"])
     _check_direct(records[:2], direct)
     _check_impaired(records[2:4], impaired, relay)
@@ -144,7 +137,52 @@ def test_calls_reach_the_spool_with_the_pages_own_totals(
     assert status["host"] == "connected", status
     assert wrapped_elsewhere is None, "the page script ran on an origin not allowed"
     _check_nothing_but_counters(spool)
-    assert hosts == [], f"native hosts still running after the browser closed: {hosts}"
+    assert hosts == {"started": 1, "left": 0}, hosts
+
+
+def test_a_browser_killed_mid_call_leaves_the_call_as_last_reported(
+    home: Path, extension: Path, page_url: str
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = _launch(playwright, home, extension)
+        try:
+            _allow_test_origin(context)
+            page = context.new_page()
+            page.goto(page_url)
+            page.evaluate("() => { window.call = runCall({relay: null, seconds: 60}); }")
+            time.sleep(LIVE_WAIT_S)  # the page script's first live summary goes at ~10 s
+            children = psutil.Process().children(recursive=True)
+            host_pids = [p.pid for p in children if _is_host(p)]
+            next(p for p in children if _is_browser(p)).kill()  # SIGKILL: no goodbye
+            records = _wait_for_records(home / "data" / "calls", 2)
+        finally:
+            with contextlib.suppress(Exception):
+                context.close()
+            # the host has written its records, so it is ending; the killed browser's own
+            # children (renderers, zygote) may outlive it and are killed here by PID
+            hosts = _reap(children, host_pids, timeout=3.0)
+    assert hosts == {"started": 1, "left": 0}, hosts
+    for record in records:
+        metrics = record["metrics"]
+        assert metrics["call_state"] == "live" and record["duration_s"] >= 9.0
+        assert metrics["rx_packets"] > 300 and metrics["tx_packets"] > 300
+        assert metrics["rx_loss_pct"] == 0.0 and metrics["mos"] > 4.0
+
+
+def _launch(playwright: Any, home: Path, extension: Path) -> Any:
+    env = {"HOME": str(home), "PATH": os.environ["PATH"],
+           "AGENTPROBE_CONFIG": str(home / "config.toml")}  # fmt: skip
+    return playwright.chromium.launch_persistent_context(
+        str(home / ".config" / "chromium"),
+        executable_path=CHROMIUM,
+        headless=False,  # the real headless mode comes from --headless=new in ARGS
+        args=[*ARGS, f"--load-extension={extension}",
+              f"--disable-extensions-except={extension}"],
+        ignore_default_args=["--disable-extensions"],
+        env=env,
+    )  # fmt: skip
 
 
 def _allow_test_origin(context: Any) -> Any:
@@ -171,13 +209,22 @@ def _wait_for_records(spool: Path, count: int) -> list[dict[str, Any]]:
     return [json.loads(path.read_text()) for path in paths]
 
 
-def _stop_hosts(children: list[psutil.Process]) -> list[int]:
-    """PIDs of native hosts Chromium started that did not exit with it (then killed)."""
-    hosts = [p for p in children if _is_host(p)]
-    _, alive = psutil.wait_procs(hosts, timeout=10)
+def _reap(
+    children: list[psutil.Process], host_pids: list[int], timeout: float = 10.0
+) -> dict[str, int]:
+    """Wait for the processes the browser started to end, kill any left; count the hosts."""
+    _, alive = psutil.wait_procs(children, timeout=timeout)
     for process in alive:
         process.kill()
-    return [p.pid for p in alive]
+    return {"started": len(host_pids), "left": len([p for p in alive if p.pid in host_pids])}
+
+
+def _is_browser(process: psutil.Process) -> bool:
+    try:
+        command = process.cmdline()
+    except psutil.Error:
+        return False
+    return "chromium" in " ".join(command[:1]) and not any(a.startswith("--type=") for a in command)
 
 
 def _is_host(process: psutil.Process) -> bool:
