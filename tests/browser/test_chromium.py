@@ -212,19 +212,31 @@ def _wait_for_records(spool: Path, count: int) -> list[dict[str, Any]]:
 def _reap(
     children: list[psutil.Process], host_pids: list[int], timeout: float = 10.0
 ) -> dict[str, int]:
-    """Wait for the processes the browser started to end, kill any left; count the hosts."""
-    _, alive = psutil.wait_procs(children, timeout=timeout)
+    """Wait for the browser's processes and the hosts to end, kill any left; count the hosts.
+
+    Playwright's own driver is among the children too; it ends with `sync_playwright`.
+    """
+    ours = [p for p in children if p.pid in host_pids or _is_chromium(p)]
+    _, alive = psutil.wait_procs(ours, timeout=timeout)
     for process in alive:
         process.kill()
     return {"started": len(host_pids), "left": len([p for p in alive if p.pid in host_pids])}
 
 
+def _is_chromium(process: psutil.Process) -> bool:
+    try:
+        return process.exe().endswith("/chromium")
+    except psutil.Error:
+        return False
+
+
 def _is_browser(process: psutil.Process) -> bool:
+    """Chromium's main process (its helpers carry a --type= switch)."""
     try:
         command = process.cmdline()
     except psutil.Error:
         return False
-    return "chromium" in " ".join(command[:1]) and not any(a.startswith("--type=") for a in command)
+    return _is_chromium(process) and not any(a.startswith("--type=") for a in command)
 
 
 def _is_host(process: psutil.Process) -> bool:
