@@ -17,6 +17,7 @@ DEBS=(
     iproute2 iperf3 iputils-ping                                                 # namespaced, shaped network
     systemd                                                                      # systemd-analyze verify
     coturn                                                                       # a real TURN relay for browser calls
+    nodejs                                                                       # the extension's origin list, run in Node
 )
 missing=()
 for package in "${DEBS[@]}"; do

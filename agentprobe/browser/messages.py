@@ -136,13 +136,16 @@ def _call(value: dict[str, Any]) -> CallMessage:
     reports = value["reports"]
     if not isinstance(reports, list) or len(reports) > MAX_REPORTS:
         raise MessageError(f'"reports" must be a list of at most {MAX_REPORTS} stats')
+    checked = tuple(_report(report, index) for index, report in enumerate(reports))
+    if len({report["id"] for report in checked}) != len(checked):
+        raise MessageError('"reports" must not repeat an id')
     return CallMessage(
         call_id=_pattern(value["call_id"], _CALL_ID, "call_id"),
         origin=origin(value["origin"]),
         state=value["state"],
         started_at_ms=started,
         at_ms=at,
-        reports=tuple(_report(report, index) for index, report in enumerate(reports)),
+        reports=checked,
     )
 
 

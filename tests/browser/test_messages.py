@@ -81,6 +81,10 @@ def test_a_bad_envelope_is_named(change: dict[str, Any], reason: str) -> None:
     assert reason in refused({**call(REPORTS), **change})
 
 
+def test_reports_may_not_repeat_an_id() -> None:
+    assert "repeat an id" in refused(call([REPORTS[0], REPORTS[0]]))
+
+
 def test_missing_keys_are_named() -> None:
     message = call(REPORTS)
     del message["origin"]
