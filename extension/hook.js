@@ -52,7 +52,6 @@
     const name = (id) => { if (!alias.has(id)) alias.set(id, `s${alias.size}`); return alias.get(id); };
     return wanted(all).map((r) => {
       const out = {type: r.type, id: name(r.id)};
-      if (Number.isFinite(r.timestamp)) out.timestamp = r.timestamp;
       for (const key of FIELDS[r.type] || []) {
         const v = r[key];
         if (REFS.has(key)) { if (typeof v === 'string' && all.has(v)) out[key] = name(v); }

@@ -42,7 +42,7 @@ def reduce(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for report in keep.values():
         fields = ALLOWED[report["type"]]
-        item = {"type": report["type"], "id": name(report["id"]), "timestamp": report["timestamp"]}
+        item = {"type": report["type"], "id": name(report["id"])}
         for key in fields:
             if key in _REFS and report.get(key) in by_id:
                 item[key] = name(report[key])

@@ -23,7 +23,7 @@ from agentprobe.browser.host import NativeHost
 from agentprobe.calls.spool import CallSpool
 from tests.browser.stats import call, dump, reduce
 
-REPORTS = reduce(dump("antmedia-play.json")) + reduce(dump("exporter-send.json"))
+REPORTS = reduce(dump("antmedia-play.json") + dump("exporter-send.json"))
 HOSTILE = [
     struct.pack("=I", framing.MAX_MESSAGE_BYTES + 5) + b" " * (framing.MAX_MESSAGE_BYTES + 5),
     b"\x02\x00\x00\x00{]",

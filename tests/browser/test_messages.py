@@ -111,6 +111,7 @@ def test_missing_keys_are_named() -> None:
         ({"type": "candidate-pair", "id": "s1", "nominated": 1}, "true or false"),
         ({"type": "candidate-pair", "id": "CP70BEs/fi_0ExDz0x8"}, "id must match"),
         ({"type": "inbound-rtp"}, "missing key 'id'"),
+        ({"type": "inbound-rtp", "id": "s1", "timestamp": 1234.5}, "milliseconds since 1970"),
         ("inbound-rtp", "must be an object"),
     ],
 )
