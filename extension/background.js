@@ -34,6 +34,7 @@ function connect() {
   port = chrome.runtime.connectNative(HOST);
   port.onMessage.addListener((reply) => {
     status(reply && reply.ok ? 'connected' : `refused: ${reply && reply.error}`);
+    if (reply && typeof reply.live === 'number') chrome.storage.session.set({live: reply.live}).catch(() => {});
   });
   port.onDisconnect.addListener(() => {
     status(`disconnected: ${chrome.runtime.lastError ? chrome.runtime.lastError.message : 'host exited'}`);

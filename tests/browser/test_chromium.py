@@ -31,6 +31,7 @@ from typing import Any
 import psutil
 import pytest
 
+from agentprobe.browser.install import DEFAULT_EXTENSION_ID
 from tests.browser import turn
 from tests.browser.udprelay import UdpRelay
 
@@ -52,7 +53,7 @@ ARGS = [
     "--force-webrtc-ip-handling-policy=default_public_and_private_interfaces",
 ]
 SPOOL_TIMEOUT_S = 20.0
-LIVE_WAIT_S = 13.0
+LIVE_TIMEOUT_S = 40.0
 
 pytestmark = [
     pytest.mark.integration,
@@ -123,6 +124,10 @@ def test_calls_reach_the_spool_with_the_pages_own_totals(
             relayed = page.evaluate("turn => runCall({seconds: 4, turn})", relays)
             records = _wait_for_records(spool, 6)
             status = worker.evaluate("chrome.storage.session.get('host')")
+            options = context.new_page()
+            options.goto(f"chrome-extension://{DEFAULT_EXTENSION_ID}/options.html")
+            options.wait_for_selector("#origins li", timeout=10000)
+            shown = options.text_content("body") or ""
             page.goto(page_url.replace("127.0.0.1", "localhost"))  # not an allowed origin
             wrapped_elsewhere = page.evaluate("RTCPeerConnection.__agentprobe")
         finally:
@@ -135,6 +140,7 @@ def test_calls_reach_the_spool_with_the_pages_own_totals(
     _check_impaired(records[2:4], impaired, relay)
     _check_relayed(records[4:], relayed)
     assert status["host"] == "connected", status
+    assert "http://127.0.0.1/*" in shown and "Agent: connected" in shown, shown
     assert wrapped_elsewhere is None, "the page script ran on an origin not allowed"
     _check_nothing_but_counters(spool)
     assert hosts == {"started": 1, "left": 0}, hosts
@@ -148,11 +154,11 @@ def test_a_browser_killed_mid_call_leaves_the_call_as_last_reported(
     with sync_playwright() as playwright:
         context = _launch(playwright, home, extension)
         try:
-            _allow_test_origin(context)
+            worker = _allow_test_origin(context)
             page = context.new_page()
             page.goto(page_url)
             page.evaluate("() => { window.call = runCall({relay: null, seconds: 60}); }")
-            time.sleep(LIVE_WAIT_S)  # the page script's first live summary goes at ~10 s
+            _wait_for_live_calls(worker, 2)  # the page script's first live summary: ~10 s
             children = psutil.Process().children(recursive=True)
             host_pids = [p.pid for p in children if _is_host(p)]
             next(p for p in children if _is_browser(p)).kill()  # SIGKILL: no goodbye
@@ -169,6 +175,17 @@ def test_a_browser_killed_mid_call_leaves_the_call_as_last_reported(
         assert metrics["call_state"] == "live" and record["duration_s"] >= 9.0
         assert metrics["rx_packets"] > 300 and metrics["tx_packets"] > 300
         assert metrics["rx_loss_pct"] == 0.0 and metrics["mos"] > 4.0
+
+
+def _wait_for_live_calls(worker: Any, count: int) -> None:
+    deadline = time.monotonic() + LIVE_TIMEOUT_S
+    live = None
+    while time.monotonic() < deadline:
+        live = worker.evaluate("chrome.storage.session.get('live')").get("live")
+        if live == count:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the host never held {count} live calls (last said {live})")
 
 
 def _launch(playwright: Any, home: Path, extension: Path) -> Any:
