@@ -152,6 +152,8 @@ def test_a_browser_killed_mid_call_leaves_the_call_as_last_reported(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
+    children: list[psutil.Process] = []
+    host_pids: list[int] = []
     with sync_playwright() as playwright:
         context = _launch(playwright, home, extension)
         try:
