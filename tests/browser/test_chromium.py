@@ -305,11 +305,16 @@ def _check_direct(records: list[dict[str, Any]], totals: dict[str, Any]) -> None
 
 
 def _check_relayed(records: list[dict[str, Any]], totals: dict[str, Any]) -> None:
-    """pc1 reaches coturn over UDP, pc2 over TCP: both calls go through the relay."""
-    for record, protocol in zip(_pair(records, totals), ("udp", "tcp"), strict=True):
+    """pc1 reaches coturn over UDP, pc2 over TCP: both calls go through the relay.
+
+    Without loss both peers' totals are alike, so which record is which is not known.
+    """
+    pair = _pair(records, totals)
+    assert sorted(r["metrics"]["relay_protocol"] for r in pair) == ["tcp", "udp"]
+    for record in pair:
         metrics = record["metrics"]
         assert record["transport"] == metrics["transport"] == "turn-channel"
-        assert metrics["candidate_type"] == "relay" and metrics["relay_protocol"] == protocol
+        assert metrics["candidate_type"] == "relay"
         assert metrics["rx_loss_pct"] == 0.0 and metrics["rx_packets"] > 100
 
 
