@@ -176,7 +176,7 @@ def test_a_browser_killed_mid_call_leaves_the_call_as_last_reported(
     for record in records:
         metrics = record["metrics"]
         assert metrics["call_state"] == "live" and record["duration_s"] >= 9.0
-        assert metrics["rx_packets"] > 300 and metrics["tx_packets"] > 300
+        assert metrics["rx_packets"] > 100 and metrics["tx_packets"] > 100
         assert metrics["rx_loss_pct"] == 0.0 and metrics["mos"] > 4.0
 
 
@@ -298,7 +298,7 @@ def _check_direct(records: list[dict[str, Any]], totals: dict[str, Any]) -> None
         assert metrics["rx_packets_lost"] == 0
         assert 0.0 <= metrics["concealment_pct"] <= 100.0 and metrics["jitter_buffer_ms"] > 0
         assert metrics["rx_loss_pct"] == 0.0 and metrics["tx_loss_pct"] == 0.0
-        assert metrics["rx_packets"] > 100 and metrics["tx_packets"] > 100
+        assert metrics["rx_packets"] > 50 and metrics["tx_packets"] > 50
         assert metrics["rtt_ms"] is not None and metrics["mos"] > 4.0 and metrics["tx_mos"] > 4.0
         assert metrics["origin"].startswith("http://127.0.0.1:")
         assert "127.0.0.1" not in record["remote"]
