@@ -32,6 +32,12 @@ COMMANDS = {
     "collector": ("agentprobe.collector.commands", "collector", "Run and query the collector."),
     "calls": ("agentprobe.commands.calls", "calls", "Watch live calls passively (RTP headers)."),
     "demo": ("agentprobe.commands.demo", "demo", "Local collector + one check run + fleet report."),
+    "browser": (
+        "agentprobe.commands.browser",
+        "browser",
+        "Set up the browser softphone companion.",
+    ),
+    "native-host": ("agentprobe.commands.browser", "native_host", "Serve the browser extension."),
 }
 
 

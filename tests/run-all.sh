@@ -12,12 +12,13 @@ SUDO=""
 DEBS=(
     pulseaudio pulseaudio-utils libportaudio2 portaudio19-dev libasound2-plugins sox espeak-ng   # virtual microphone; voices for the noise-class tests
     postgresql                                                                   # PostgreSQL store
-    chromium fonts-dejavu-core                                                   # dashboard in a real browser
+    chromium fonts-dejavu-core                                                   # dashboard and browser extension in a real browser
     xvfb xdotool x11-utils imagemagick                                           # tray on a virtual X display
     iproute2 iperf3 iputils-ping                                                 # namespaced, shaped network
     systemd                                                                      # systemd-analyze verify
     tshark                                                                       # independent RTP stream analysis for call figures (dumpcap with it)
-    coturn                                                                       # a real TURN relay (ChannelData, Send/Data indications) for call capture
+    coturn                                                                       # a real TURN relay (ChannelData, Send/Data indications) for capture and browser calls
+    nodejs                                                                       # the extension's origin list, run in Node
 )
 missing=()
 for package in "${DEBS[@]}"; do
