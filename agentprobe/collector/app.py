@@ -30,6 +30,7 @@ from agentprobe.collector.settings import Settings
 from agentprobe.collector.store import queries
 from agentprobe.collector.store.checkpointer import WalCheckpointer
 from agentprobe.collector.store.credentials import Credentials
+from agentprobe.collector.store.operations import network_salt
 from agentprobe.collector.store.reports import ReportStore
 from agentprobe.collector.store.schema import open_engine
 from agentprobe.collector.store.writer import GroupCommitWriter
@@ -57,8 +58,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.metrics = CollectorMetrics(lambda: queries.agent_counts(engine))
     app.state.reflector = Reflector()
     app.state.writer = None
+    with engine.begin() as connection:
+        salt = network_salt(connection)
     app.state.report_ingest = ReportIngest(
-        app.state.auth, app.state.metrics, settings.body_limit, lambda: app.state.writer
+        app.state.auth, app.state.metrics, settings.body_limit, lambda: app.state.writer, salt
     )
     app.add_middleware(ReportRoute, ingest=lambda: app.state.report_ingest)
     install_handlers(app)
