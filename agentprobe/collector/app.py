@@ -20,7 +20,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 
 from agentprobe import __version__
-from agentprobe.collector.api import ingest, measure, read
+from agentprobe.collector.api import analysis, ingest, measure, read
 from agentprobe.collector.api.report_route import ReportIngest, ReportRoute
 from agentprobe.collector.auth import Authenticator
 from agentprobe.collector.errors import install_handlers
@@ -65,7 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.add_middleware(ReportRoute, ingest=lambda: app.state.report_ingest)
     install_handlers(app)
-    for router in (ingest.router, read.router, measure.router, dashboard.router):
+    for router in (ingest.router, read.router, analysis.router, measure.router, dashboard.router):
         app.include_router(router)
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["service"])
     app.add_api_route("/metrics", metrics, methods=["GET"], tags=["service"])

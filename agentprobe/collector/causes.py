@@ -94,7 +94,10 @@ def _measured(name: str, metrics: Mapping[str, Any]) -> bool:
 
 def _only_bufferbloat(metrics: Mapping[str, Any]) -> bool:
     down, up = _number(metrics, "download_kbps"), _number(metrics, "upload_kbps")
-    need_down, need_up = _number(metrics, "required_down_kbps"), _number(metrics, "required_up_kbps")
+    need_down, need_up = (
+        _number(metrics, "required_down_kbps"),
+        _number(metrics, "required_up_kbps"),
+    )
     if None in (down, up, need_down, need_up):
         return False
     assert down is not None and up is not None and need_down is not None and need_up is not None

@@ -177,14 +177,27 @@ def agent_revoke(data_dir: Path, db_url: str | None, agent_id: str) -> None:
 @data_dir_option
 @click.option("--since", default="24h", show_default=True, help="Window, e.g. 1h, 24h, 7d.")
 @click.option("--format", "output", default="table", type=click.Choice(["table", "csv", "json"]))
-def report(data_dir: Path, db_url: str | None, since: str, output: str) -> None:
-    """The fleet summary over a window: status counts, per check, per team/site/location."""
-    from agentprobe.collector.export import render
-    from agentprobe.collector.store.fleet import fleet_summary
-
+@click.option(
+    "--by",
+    default="fleet",
+    show_default=True,
+    type=click.Choice(["fleet", "agent"]),
+    help="fleet: the summary; agent: one row per enrolled agent with its latest figures.",
+)
+def report(data_dir: Path, db_url: str | None, since: str, output: str, by: str) -> None:
+    """The fleet summary over a window, or (--by agent) one row per enrolled agent."""
     try:
         seconds = parse_duration(since)
     except ValueError as error:
         raise click.UsageError(f"--since: {error}") from None
-    summary = fleet_summary(_engine(data_dir, db_url), time.time() - seconds)
-    sys.stdout.write(render(summary, output))
+    engine = _engine(data_dir, db_url)
+    if by == "agent":
+        from agentprobe.collector import roster
+        from agentprobe.collector.store.roster import all_agent_rows
+
+        sys.stdout.write(roster.render(all_agent_rows(engine), output))
+        return
+    from agentprobe.collector.export import render
+    from agentprobe.collector.store.fleet import fleet_summary
+
+    sys.stdout.write(render(fleet_summary(engine, time.time() - seconds), output))

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agentprobe.collector.auth import Authenticator, require_admin
 from agentprobe.collector.errors import ApiError
-from agentprobe.collector.store import queries
+from agentprobe.collector.store import queries, roster
 from agentprobe.collector.store.credentials import Credentials
 from agentprobe.collector.store.fleet import fleet_summary
 from agentprobe.config.durations import parse_duration
@@ -77,6 +77,20 @@ async def fleet(request: Request, since: Since = "24h") -> dict[str, Any]:
         fleet_summary, request.app.state.engine, start
     )
     return summary
+
+
+@router.get("/api/v1/fleet/agents", responses=_RESPONSES)
+async def fleet_agents(
+    request: Request, limit: Limit = 1000, cursor: Cursor = None
+) -> dict[str, Any]:
+    """One row per enrolled agent (by agent id): latest status and latest report's figures."""
+    try:
+        items, following = await run_in_threadpool(
+            roster.agent_rows, request.app.state.engine, limit, cursor
+        )
+    except queries.BadCursor as error:
+        raise _cursor_error(error) from None
+    return {"agents": items, "next": following}
 
 
 @router.delete("/api/v1/agents/{agent_id}/token", status_code=204, responses={404: _ERROR})

@@ -20,7 +20,9 @@ from agentprobe.collector.validation import IncomingReport
 WHAT = "collector.public_network"
 
 
-def record_networks(connection: Connection, fresh: Sequence[IncomingReport]) -> list[dict[str, Any]]:
+def record_networks(
+    connection: Connection, fresh: Sequence[IncomingReport]
+) -> list[dict[str, Any]]:
     """Change-event rows for agents whose network differs from last time; remembers the new."""
     newest: dict[str, IncomingReport] = {}
     for item in fresh:
