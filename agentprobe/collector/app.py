@@ -21,6 +21,8 @@ from fastapi.responses import Response
 
 from agentprobe import __version__
 from agentprobe.collector.api import analysis, ingest, measure, read
+from agentprobe.collector.alerts.rules import load_alert_config
+from agentprobe.collector.alerts.service import AlertService
 from agentprobe.collector.api.report_route import ReportIngest, ReportRoute
 from agentprobe.collector.auth import Authenticator
 from agentprobe.collector.errors import install_handlers
@@ -57,6 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.auth = Authenticator(app.state.credentials)
     app.state.metrics = CollectorMetrics(lambda: queries.agent_counts(engine))
     app.state.reflector = Reflector()
+    app.state.alerts = AlertService(engine, load_alert_config(settings.config_file))
     app.state.writer = None
     with engine.begin() as connection:
         salt = network_salt(connection)
@@ -99,12 +102,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.writer = writer
     await app.state.reflector.start(settings.host, settings.port)
     purge = asyncio.create_task(_purge_forever(app), name="retention-purge")
+    alerts = asyncio.create_task(app.state.alerts.run_forever(), name="alerts")
     try:
         yield
     finally:
-        purge.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await purge
+        for task in (alerts, purge):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await app.state.reflector.stop()
         await asyncio.to_thread(checkpointer.stop)
         await writer.close()

@@ -115,13 +115,14 @@ class Setup:
 
 
 def network(rng: random.Random, setup: Setup) -> CheckResult:
+    gateway = round(rng.uniform(1, 4) + (6 if setup.wifi else 0), 1)
     metrics: dict[str, MetricValue] = {
         "interface_type": "wifi" if setup.wifi else "ethernet",
-        "gateway_rtt_ms": round(rng.uniform(1, 4) + (6 if setup.wifi else 0), 1),
+        "gateway_rtt_ms": gateway,
         "dns_ms": round(rng.uniform(8, 40), 1),
         "vpn_active": False,
     }
-    grades = [NetworkCheck.bands["gateway_rtt_ms"].grade(float(metrics["gateway_rtt_ms"]))]
+    grades = [NetworkCheck.bands["gateway_rtt_ms"].grade(gateway)]
     if setup.wifi:
         rssi = round(setup.wifi_rssi_dbm + rng.gauss(0, 2), 0)
         metrics["wifi_rssi_dbm"] = rssi

@@ -88,3 +88,19 @@ def _group(**given: str | None) -> tuple[str | None, str | None]:
     if len(chosen) > 1:
         raise ApiError(422, "invalid", f"give at most one of {', '.join(GROUPS)}")
     return chosen[0] if chosen else (None, None)
+
+
+@router.get("/api/v1/alerts", responses=_RESPONSES)
+async def alerts(request: Request) -> dict[str, Any]:
+    """Raised alerts, newest first, each as the notice that raised it."""
+    found = await run_in_threadpool(request.app.state.alerts.active)
+    return {"alerts": found, "next": None}
+
+
+@router.get("/api/v1/alerts/deliveries", responses=_RESPONSES)
+async def deliveries(
+    request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> dict[str, Any]:
+    """The webhook delivery log, newest first: attempts, last status or error, outcome."""
+    found = await run_in_threadpool(request.app.state.alerts.deliveries, limit)
+    return {"deliveries": found, "next": None}

@@ -66,6 +66,7 @@ def _described(row: Any, quality: dict[str, Any]) -> dict[str, Any]:
         "category": category(row.what),
         "from": None if hashed else row.old,
         "to": None if hashed else row.new,
+        "hashed": hashed,
         "report_id": row.report_id,
         **quality,
     }
