@@ -68,13 +68,13 @@ def _bounds(chart: Chart) -> tuple[float, float, float, float]:
     xs = [x for s in chart.series for x, _ in s.points]
     ys = [y for s in chart.series for _, y in s.points] + [v for _, v in chart.references]
     x0, x1 = min(xs), max(xs)
-    y0, y1 = (0.0 if min(ys) >= 0 else min(ys)), max(ys)
+    y0, y1 = (0.0 if min(ys) >= 0 and not chart.log else min(ys)), max(ys)
     if x1 == x0:
         x0, x1 = x0 - 1, x1 + 1
     if y1 == y0:
         y0, y1 = y0 - 1, y1 + 1
     pad = (y1 - y0) * 0.08
-    return x0, x1, y0 - (pad if y0 < 0 else 0), y1 + pad
+    return x0, x1, y0 - (pad if y0 < 0 and not chart.log else 0), y1 + pad
 
 
 def _label(value: float, log: bool = False) -> str:
@@ -101,8 +101,6 @@ def line_chart(chart: Chart) -> Markup:
     markers = chart.markers
     chart = _scaled(chart)
     x0, x1, y0, y1 = _bounds(chart)
-    if log:
-        y0 = min(y0, math.log10(LOG_FLOOR))
 
     def px(x: float) -> float:
         return LEFT + (x - x0) / (x1 - x0) * (WIDTH - LEFT - RIGHT)
@@ -141,7 +139,7 @@ def _marker(x: float, label: str) -> str:
     return (
         f'<g class="marker"><line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" '
         f'stroke="{MARKER_COLOUR}" stroke-dasharray="2 2"/>'
-        f'<text x="{x + 3:.1f}" y="{TOP + 22}" fill="{MARKER_COLOUR}" class="marker-label">'
+        f'<text x="{x + 3:.1f}" y="{HEIGHT - BOTTOM - 4}" fill="{MARKER_COLOUR}" class="marker-label">'
         f"{escape(label)}</text><title>{escape(label)}</title></g>"
     )
 
