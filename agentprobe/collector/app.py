@@ -20,9 +20,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 
 from agentprobe import __version__
-from agentprobe.collector.api import analysis, ingest, measure, read
 from agentprobe.collector.alerts.rules import load_alert_config
 from agentprobe.collector.alerts.service import AlertService
+from agentprobe.collector.api import analysis, ingest, measure, read
 from agentprobe.collector.api.report_route import ReportIngest, ReportRoute
 from agentprobe.collector.auth import Authenticator
 from agentprobe.collector.errors import install_handlers

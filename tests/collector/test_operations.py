@@ -10,7 +10,6 @@ a real headless Chromium; screenshots are kept in the test's tmp dir.
 from __future__ import annotations
 
 import http.client
-import json
 import shutil
 import ssl
 from collections.abc import Iterator
