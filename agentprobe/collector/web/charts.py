@@ -140,6 +140,7 @@ def _marker(x: float, label: str) -> str:
         f'<g class="marker"><line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" '
         f'stroke="{MARKER_COLOUR}" stroke-dasharray="2 2"/>'
         f'<text x="{x + 3:.1f}" y="{HEIGHT - BOTTOM - 4}" fill="{MARKER_COLOUR}" '
+        f'<text x="{x + 3:.1f}" y="{HEIGHT - BOTTOM - 4}" fill="{MARKER_COLOUR}" '
         'class="marker-label">'
         f"{escape(label)}</text><title>{escape(label)}</title></g>"
     )
