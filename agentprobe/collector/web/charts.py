@@ -135,11 +135,10 @@ def line_chart(chart: Chart) -> Markup:
 
 
 def _marker(x: float, label: str) -> str:
-    """A change event: a dashed vertical line with its label at the top."""
+    """A change event: a dashed vertical line, labelled at its foot (clear of the legend)."""
     return (
         f'<g class="marker"><line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" '
         f'stroke="{MARKER_COLOUR}" stroke-dasharray="2 2"/>'
-        f'<text x="{x + 3:.1f}" y="{HEIGHT - BOTTOM - 4}" fill="{MARKER_COLOUR}" '
         f'<text x="{x + 3:.1f}" y="{HEIGHT - BOTTOM - 4}" fill="{MARKER_COLOUR}" '
         'class="marker-label">'
         f"{escape(label)}</text><title>{escape(label)}</title></g>"
