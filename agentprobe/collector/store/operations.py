@@ -126,9 +126,15 @@ NETWORK_SALT = "network_salt"
 
 
 def create_tables(connection: Connection) -> None:
-    """Migration step: the operations tables, filled from the reports already stored."""
+    """Migration step: the operations tables, filled from the reports already stored.
+
+    Filled only when this step creates them: a database whose tables exist already has
+    its rows (written at ingest).
+    """
+    fresh = not sa.inspect(connection).has_table(report_figures.name)
     ops_metadata.create_all(connection, checkfirst=True)
-    _backfill(connection)
+    if fresh:
+        _backfill(connection)
 
 
 def _backfill(connection: Connection, chunk: int = 2000) -> None:
