@@ -12,17 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agentprobe.collector.causes import report_causes
-from agentprobe.collector.figures import key_figures, worst_jitter
+from agentprobe.collector.figures import FIGURE_COLUMNS, key_figures, worst_jitter
 
-_FIGURE_COLUMNS = (
-    "mos",
-    "loss_pct",
-    "rtt_ms",
-    "download_kbps",
-    "upload_kbps",
-    "noise_floor_dbfs",
-    "wifi_rssi_dbm",
-)
 _TEXT_LIMIT = 256
 
 
@@ -60,8 +51,9 @@ def event_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
 def figure_row(report: Mapping[str, Any]) -> dict[str, Any]:
     figures = key_figures(report["data"].get("checks") or [])
     numbers = {
-        name: figures[name] if isinstance(figures[name], float) else None
-        for name in _FIGURE_COLUMNS
+        name: figures[name] if isinstance(figures.get(name), float) else None
+        for name in FIGURE_COLUMNS
+        if name != "jitter_ms"  # the worse direction's, below
     }
     return {
         **{k: report[k] for k in ("report_id", "agent_id", "created_ts", "status", "trigger")},

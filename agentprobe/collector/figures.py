@@ -41,6 +41,18 @@ NUMERIC = (
     "noise_floor_dbfs",
     "wifi_rssi_dbm",
 )
+# The numeric figures kept per report in the store (jitter_ms: the worse direction);
+# alert metric rules may watch any of them.
+FIGURE_COLUMNS = (
+    "mos",
+    "loss_pct",
+    "jitter_ms",
+    "rtt_ms",
+    "download_kbps",
+    "upload_kbps",
+    "noise_floor_dbfs",
+    "wifi_rssi_dbm",
+)
 # The call check reports its loss and jitter under received-direction names.
 _CALL_ALIASES = {"loss_pct": "rx_loss_pct", "jitter_down_ms": "rx_jitter_ms"}
 

@@ -29,21 +29,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from agentprobe.collector.figures import FIGURE_COLUMNS
 from agentprobe.config.load import read_toml
 from agentprobe.config.shifts import parse_shift
 from agentprobe.config.spec import ConfigError, parse_section, setting
 
 KINDS = ("status", "metric", "silent", "readiness")
-METRICS = (
-    "mos",
-    "loss_pct",
-    "jitter_ms",
-    "rtt_ms",
-    "download_kbps",
-    "upload_kbps",
-    "noise_floor_dbfs",
-    "wifi_rssi_dbm",
-)
+METRICS = FIGURE_COLUMNS
 FORMATS = ("json", "slack", "teams")
 SECTIONS = ("alerts", "rule", "webhook")
 UNSET = float("nan")  # below/above not given

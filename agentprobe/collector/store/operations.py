@@ -17,6 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from agentprobe.collector.figures import FIGURE_COLUMNS
+
 ops_metadata = sa.MetaData()
 
 change_events = sa.Table(
@@ -45,19 +47,7 @@ report_figures = sa.Table(
     sa.Column("team", sa.String(128), nullable=False),
     sa.Column("site", sa.String(128), nullable=False),
     sa.Column("location", sa.String(16), nullable=False),
-    *(
-        sa.Column(name, sa.Float)
-        for name in (
-            "mos",
-            "loss_pct",
-            "jitter_ms",
-            "rtt_ms",
-            "download_kbps",
-            "upload_kbps",
-            "noise_floor_dbfs",
-            "wifi_rssi_dbm",
-        )
-    ),
+    *(sa.Column(name, sa.Float) for name in FIGURE_COLUMNS),
     sa.Index("ix_report_figures_time", "created_ts"),
     sa.Index("ix_report_figures_agent", "agent_id", "created_ts"),
 )

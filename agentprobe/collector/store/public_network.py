@@ -3,7 +3,7 @@
 Called inside the ingest transaction: for each agent in the batch, the newest report's
 network digest is compared with the one last seen; a difference becomes a
 `collector.public_network` change event, like the agent's own events. The first network
-seen is not a change.
+seen is not a change; `seen_ts` is when the agent's current network was first seen.
 """
 
 from __future__ import annotations
@@ -38,17 +38,18 @@ def record_networks(
     for agent_id, item in newest.items():
         previous = known.get(agent_id)
         if previous is not None and item.created_ts < previous.seen_ts:
-            continue  # an older report delivered late says nothing about now
+            continue  # a report older than the last move, delivered late, says nothing new
         if previous is None:
             _first_seen(connection, item)
             continue
+        if previous.network_hash == item.network:
+            continue  # the usual case: nothing to write, so ingest pays one SELECT per batch
         connection.execute(
             sa.update(agent_networks)
             .where(agent_networks.c.agent_id == agent_id)
             .values(network_hash=item.network, seen_ts=item.created_ts)
         )
-        if previous.network_hash != item.network:
-            events.append(_event(item, previous.network_hash))
+        events.append(_event(item, previous.network_hash))
     return events
 
 
