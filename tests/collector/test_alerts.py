@@ -8,6 +8,7 @@ receiver, down at first, takes it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from agentprobe.collector.store.credentials import Credentials
 from agentprobe.collector.store.reports import ReportStore
 from agentprobe.collector.store.schema import open_engine
 from tests.collector.alerting import mos_report, store
+from tests.rigs.collector import start_collector
+from tests.rigs.collector_client import post
+from tests.rigs.waiting import wait_until
 from tests.rigs.webhook_receiver import WebhookReceiver
 
 T0 = 1_790_000_000.0
@@ -190,4 +194,45 @@ def test_noisy_mos_raises_once_clears_once_and_retries_a_down_receiver(
         ("raised", "delivered", 3, 200),  # refused at +0 and +2 min, taken at +6 min
     ]
     assert service.active() == []
+    assert receiver.bodies[1]["summary"] == (
+        "a1 (blue) is back to normal: low-mos, raised at 2026-09-21T14:16:20Z, "
+        "cleared at 2026-09-21T14:31:20Z"  # 10 min after the last 2-of-3 (T0 + 7 min)
+    )
     engine.dispose()
+
+
+@pytest.mark.integration
+def test_collector_serve_with_config_raises_and_clears_to_a_webhook(
+    tmp_path: Path, receiver: WebhookReceiver
+) -> None:
+    """The real `collector serve --config` process evaluates and delivers by itself."""
+    receiver.start()
+    config = tmp_path / "collector.toml"
+    config.write_text(
+        '[alerts]\ninterval = "1s"\n'
+        '[[rule]]\nname = "voice-failing"\nkind = "status"\ncheck = "voice"\n'
+        'failing = 1\nof_last = 1\nclear_after = "0s"\n'
+        f'[[webhook]]\nname = "test"\nurl = "{receiver.url}"\nformat = "json"\nbackoff = "1s"\n'
+    )
+    rig = start_collector(tmp_path, extra_args=("--config", str(config)))
+    try:
+        token = rig.enroll("a9")
+        now = time.time()
+        bad = mos_report("a9", "red", 2.1, now - 60)
+        assert post(rig, token, bad.to_json()).status_code == 201
+        wait_until(lambda: len(receiver.bodies) >= 1, 30, "the raise at the receiver")
+        good = mos_report("a9", "red", 4.3, now - 30)
+        assert post(rig, token, good.to_json()).status_code == 201
+        wait_until(lambda: len(receiver.bodies) >= 2, 30, "the clear at the receiver")
+    finally:
+        rig.stop()
+    assert [(b["alert"], b["state"], b["agent_id"], b["check"]) for b in receiver.bodies] == [
+        ("voice-failing", "raised", "a9", "voice"),
+        ("voice-failing", "cleared", "a9", "voice"),
+    ]
+    assert receiver.bodies[0]["summary"] == (
+        "a9 (red) failed 1 of its last 1 reports (the voice check): "
+        "this agent may not be able to take calls"
+    )
+    cleared = receiver.bodies[1]["summary"]
+    assert cleared.startswith("a9 (red) is back to normal: voice-failing, raised at 20")

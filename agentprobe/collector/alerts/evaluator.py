@@ -67,7 +67,12 @@ def _notice(rule: Rule, finding: Finding, state: str, since_ts: float) -> dict[s
 
 
 def _cleared(raised: dict[str, Any], now: float) -> dict[str, Any]:
-    summary = f"cleared: {raised.get('summary', '')} (no longer so since {iso(now)})"
+    agent, team = raised.get("agent_id"), raised.get("team") or ""
+    who = (f"{agent} ({team})" if team else agent) if agent else f"team {team or '(none)'}"
+    summary = (
+        f"{who} is back to normal: {raised.get('alert')}, raised at {raised.get('since')}, "
+        f"cleared at {iso(now)}"
+    )
     return {**raised, "state": CLEARED, "summary": summary}
 
 
