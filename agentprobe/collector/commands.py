@@ -194,7 +194,8 @@ def agent_revoke(data_dir: Path, db_url: str | None, agent_id: str) -> None:
     default="fleet",
     show_default=True,
     type=click.Choice(["fleet", "agent"]),
-    help="fleet: the summary; agent: one row per enrolled agent with its latest figures.",
+    help="fleet: the summary over --since; agent: one row per enrolled agent with its "
+    "latest report's figures (--since does not apply).",
 )
 def report(data_dir: Path, db_url: str | None, since: str, output: str, by: str) -> None:
     """The fleet summary over a window, or (--by agent) one row per enrolled agent."""

@@ -1,6 +1,6 @@
 """Operations views on a synthetic fleet, through a real collector over HTTPS and in Chromium.
 
-Two hundred agents, two weeks of reports every eight hours, a Chrome update for the sales
+Two hundred agents, two weeks of reports twice a day, a Chrome update for the sales
 team after which their voice path degrades, an ISP incident at one site, agents moving to
 the laptop microphone, and a few enrolled agents that never report. The test reads the
 read API (per-agent rows, timeline, changes, causes, trends), then the dashboard pages in
@@ -25,7 +25,7 @@ from tests.rigs.collector_client import admin_get, report_for
 from tests.rigs.fleet import seed_fleet
 
 pytestmark = pytest.mark.integration
-PLAN = FleetPlan(agents=200, days=14.0, every_hours=8.0)
+PLAN = FleetPlan(agents=200, days=14.0, every_hours=12.0)
 SILENT = 3
 
 
@@ -120,7 +120,8 @@ def test_public_network_change_is_an_event_and_never_stored_in_clear(
     assert [(e["what"], e["category"], e["from"], e["to"]) for e in events] == [
         ("collector.public_network", "public_network", None, None)
     ]
-    raw = (rig.data_dir / "collector.db").read_bytes() + (
+    files = [rig.data_dir / name for name in ("collector.db", "collector.db-wal")]
+    raw = b"".join(path.read_bytes() for path in files if path.exists())
         rig.data_dir / "collector.db-wal"
     ).read_bytes()
     assert b"127.0.77" not in raw and b"127.0.0.0/24" not in raw
@@ -131,6 +132,53 @@ def _login(page: Any, rig: RunningCollector) -> None:
     page.fill("input[name=token]", rig.admin_token)
     page.click("button[type=submit]")
     page.wait_for_selector("#readiness", timeout=20_000)
+
+
+def _fleet_page(page: Any, rig: RunningCollector, shots: Path) -> None:
+    page.goto(f"{rig.url}/?since=7d", timeout=20_000)
+    changes = page.inner_text("#changes")
+    assert f"50 agents changed software.chrome to {NEW_BROWSER} in this window" in changes
+    assert "their MOS moved by -" in changes
+    causes = page.inner_text("#causes")
+    assert "Wi-Fi" in causes and "home network / ISP" in causes
+    page.screenshot(path=str(shots / "fleet.png"), full_page=True)
+
+
+def _agent_page(page: Any, rig: RunningCollector, shots: Path) -> None:
+    page.goto(f"{rig.url}/agents/agent-001?since=14d", timeout=20_000)
+    events = page.inner_text("#events")
+    assert "software.chrome" in events and NEW_BROWSER in events and "→" in events
+    assert page.locator("svg.chart g.marker").count() >= 6  # the update, on all six charts
+    labels = page.locator("svg.chart >> nth=2").locator("text.marker-label")
+    assert labels.all_text_contents() == [f"chrome {NEW_BROWSER}"]
+    page.screenshot(path=str(shots / "agent.png"), full_page=True)
+
+
+def _trends_page(page: Any, rig: RunningCollector, shots: Path) -> None:
+    page.goto(f"{rig.url}/trends?since=14d&bucket=day&group=team&value=sales", timeout=20_000)
+    titles = page.locator("#trend-charts svg.chart").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))"
+    )
+    assert titles == [
+        "Readiness (reports passing) (%)",
+        "MOS, mean (1-5)",
+        "Packet loss, mean (%, log scale)",
+        "Jitter, worse direction, mean (ms)",
+        "Round trip, mean (ms)",
+        "Download and upload, mean (kbps, log scale)",
+    ]
+    assert page.locator("#trend-charts line.ref").count() == 8  # pass and warn, on four
+    page.screenshot(path=str(shots / "trends.png"), full_page=True)
+
+
+def _alerts_page(page: Any, rig: RunningCollector, shots: Path) -> None:
+    page.goto(f"{rig.url}/alerts", timeout=20_000)
+    assert "agent-failing" in page.inner_text("#rules")
+    assert "failed" in page.inner_text("#active")
+    page.screenshot(path=str(shots / "alerts.png"), full_page=True)
+
+
+PAGES = {"fleet": _fleet_page, "agent": _agent_page, "trends": _trends_page, "alerts": _alerts_page}
 
 
 def test_operations_pages_in_chromium(fleet: tuple[RunningCollector, Path]) -> None:
@@ -149,45 +197,10 @@ def test_operations_pages_in_chromium(fleet: tuple[RunningCollector, Path]) -> N
                 ignore_https_errors=True, viewport={"width": 1280, "height": 900}
             )
             _login(page, rig)
-            page.goto(f"{rig.url}/?since=7d", timeout=20_000)
-            changes = page.inner_text("#changes")
-            assert f"50 agents changed software.chrome to {NEW_BROWSER} in this window" in changes
-            assert "their MOS moved by -" in changes
-            causes = page.inner_text("#causes")
-            assert "Wi-Fi" in causes and "home network / ISP" in causes
-            page.screenshot(path=str(shots / "fleet.png"), full_page=True)
-
-            page.goto(f"{rig.url}/agents/agent-001?since=14d", timeout=20_000)
-            events = page.inner_text("#events")
-            assert "software.chrome" in events and NEW_BROWSER in events and "→" in events
-            markers = page.locator("svg.chart g.marker").count()
-            assert markers >= 6  # the update, on each of the six charts
-            labels = page.locator("svg.chart >> nth=2").locator("text.marker-label")
-            assert labels.all_text_contents() == [f"chrome {NEW_BROWSER}"]
-            page.screenshot(path=str(shots / "agent.png"), full_page=True)
-
-            page.goto(
-                f"{rig.url}/trends?since=14d&bucket=day&group=team&value=sales", timeout=20_000
-            )
-            titles = page.locator("#trend-charts svg.chart").evaluate_all(
-                "els => els.map(e => e.getAttribute('aria-label'))"
-            )
-            assert titles == [
-                "Readiness (reports passing) (%)",
-                "MOS, mean (1-5)",
-                "Packet loss, mean (%, log scale)",
-                "Jitter, worse direction, mean (ms)",
-                "Round trip, mean (ms)",
-                "Download and upload, mean (kbps, log scale)",
-            ]
-            assert page.locator("#trend-charts line.ref").count() == 8  # pass+warn on four
-            page.screenshot(path=str(shots / "trends.png"), full_page=True)
-
-            page.goto(f"{rig.url}/alerts", timeout=20_000)
-            assert "agent-failing" in page.inner_text("#rules")
-            page.screenshot(path=str(shots / "alerts.png"), full_page=True)
+            for show in PAGES.values():
+                show(page, rig, shots)
         finally:
             browser.close()
-    for name in ("fleet", "agent", "trends", "alerts"):
+    for name in PAGES:
         assert (shots / f"{name}.png").stat().st_size > 10_000
         shutil.copy(shots / f"{name}.png", f"/tmp/agentprobe-ops-{name}.png")

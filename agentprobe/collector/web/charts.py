@@ -9,6 +9,7 @@ floor (`LOG_FLOOR`); change events appear as labelled vertical markers.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -118,20 +119,25 @@ def line_chart(chart: Chart) -> Markup:
         )
     parts.extend(_marker(px(at), label) for at, label in markers if x0 <= at <= x1)
     for index, series in enumerate(chart.series):
-        colour = COLOURS[index % len(COLOURS)]
-        points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in series.points)
-        parts.append(
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
-        )
-        parts.extend(
+        parts.extend(_line(index, series, px, py))
+    return Markup("".join(parts) + "</svg>")
+
+
+def _line(
+    index: int, series: Series, px: Callable[[float], float], py: Callable[[float], float]
+) -> list[str]:
+    """One series: the line, its points and its legend entry."""
+    colour = COLOURS[index % len(COLOURS)]
+    points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in series.points)
+    return [
+        f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>',
+        *(
             f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.5" fill="{colour}"/>'
             for x, y in series.points
-        )
-        parts.append(
-            f'<text x="{LEFT + 8 + index * 130}" y="{TOP + 10}" fill="{colour}" class="legend">'
-            f"{escape(series.label)}</text>"
-        )
-    return Markup("".join(parts) + "</svg>")
+        ),
+        f'<text x="{LEFT + 8 + index * 130}" y="{TOP + 10}" fill="{colour}" class="legend">'
+        f"{escape(series.label)}</text>",
+    ]
 
 
 def _marker(x: float, label: str) -> str:
