@@ -62,7 +62,9 @@ def to_table(rows: Sequence[dict[str, Any]]) -> str:
     console = Console(file=io.StringIO(), width=160, color_system=None)
     table = Table(*TABLE_COLUMNS)
     for row in rows:
-        table.add_row(*(cell(row.get(column)) for column in TABLE_COLUMNS))
+        shown = {**row, "latest_status": row.get("latest_status") or "no reports"}
+        shown["last_seen"] = row.get("last_seen") or "never"
+        table.add_row(*(cell(shown.get(column)) or "-" for column in TABLE_COLUMNS))
     console.print(f"{len(rows)} enrolled agents")
     console.print(table)
     file = console.file
