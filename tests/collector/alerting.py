@@ -1,4 +1,4 @@
-"""Helpers for the alert tests: reports with chosen figures, stored through the real store."""
+"""Reports with chosen figures for the alert tests, stored through the real store."""
 
 from __future__ import annotations
 
