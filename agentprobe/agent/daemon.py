@@ -136,6 +136,7 @@ class Daemon:
             self.checks[result.name] = {
                 "status": result.status.value,
                 "summary": result.summary,
+                "metrics": result.metrics,  # for the tray's plain-words message
                 "at": report.created_at,
                 "report_id": report.report_id,
             }

@@ -20,7 +20,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 
 from agentprobe import __version__
-from agentprobe.collector.api import calls, ingest, measure, read
+from agentprobe.collector.alerts.rules import load_alert_config
+from agentprobe.collector.alerts.service import AlertService
+from agentprobe.collector.api import analysis, calls, ingest, measure, read
 from agentprobe.collector.api.report_route import ReportIngest, ReportRoute
 from agentprobe.collector.auth import Authenticator
 from agentprobe.collector.errors import install_handlers
@@ -30,6 +32,7 @@ from agentprobe.collector.settings import Settings
 from agentprobe.collector.store import queries
 from agentprobe.collector.store.checkpointer import WalCheckpointer
 from agentprobe.collector.store.credentials import Credentials
+from agentprobe.collector.store.operations import network_salt
 from agentprobe.collector.store.reports import ReportStore
 from agentprobe.collector.store.schema import open_engine
 from agentprobe.collector.store.writer import GroupCommitWriter
@@ -56,13 +59,17 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.auth = Authenticator(app.state.credentials)
     app.state.metrics = CollectorMetrics(lambda: queries.agent_counts(engine))
     app.state.reflector = Reflector()
+    app.state.alerts = AlertService(engine, load_alert_config(settings.config_file))
     app.state.writer = None
+    with engine.begin() as connection:
+        salt = network_salt(connection)
     app.state.report_ingest = ReportIngest(
-        app.state.auth, app.state.metrics, settings.body_limit, lambda: app.state.writer
+        app.state.auth, app.state.metrics, settings.body_limit, lambda: app.state.writer, salt
     )
     app.add_middleware(ReportRoute, ingest=lambda: app.state.report_ingest)
     install_handlers(app)
-    for router in (ingest.router, read.router, calls.router, measure.router, dashboard.router):
+    routers = (ingest.router, read.router, analysis.router, calls.router, measure.router)
+    for router in (*routers, dashboard.router):
         app.include_router(router)
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["service"])
     app.add_api_route("/metrics", metrics, methods=["GET"], tags=["service"])
@@ -96,12 +103,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.writer = writer
     await app.state.reflector.start(settings.host, settings.port)
     purge = asyncio.create_task(_purge_forever(app), name="retention-purge")
+    alerts = asyncio.create_task(app.state.alerts.run_forever(), name="alerts")
     try:
         yield
     finally:
-        purge.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await purge
+        for task in (alerts, purge):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await app.state.reflector.stop()
         await asyncio.to_thread(checkpointer.stop)
         await writer.close()

@@ -77,6 +77,14 @@ def collector() -> None:
 @click.option(
     "--log-level", default="info", type=click.Choice(["debug", "info", "warning", "error"])
 )
+@click.option(
+    "--config",
+    "config_file",
+    envvar="AGENTPROBE_COLLECTOR_CONFIG",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Alert rules and webhooks (TOML); default: the built-in rules, no webhooks.",
+)
 def serve(
     data_dir: Path,
     db_url: str | None,
@@ -87,11 +95,14 @@ def serve(
     retention: str,
     body_limit: int,
     log_level: str,
+    config_file: Path | None,
 ) -> None:
     """Serve the HTTPS API, dashboard and voice reflector (UDP, same port)."""
+    from agentprobe.collector.alerts.rules import load_alert_config
     from agentprobe.collector.server import ServeError
     from agentprobe.collector.server import serve as run
 
+    load_alert_config(config_file)  # a bad file stops here: one line, exit 3
     try:
         host, port = parse_listen(listen)
         retention_s = parse_duration(retention)
@@ -107,6 +118,7 @@ def serve(
         insecure_http=insecure_http,
         body_limit=body_limit,
         retention_days=retention_s / 86400,
+        config_file=config_file,
     )
     try:
         run(settings, log_level)
@@ -177,14 +189,43 @@ def agent_revoke(data_dir: Path, db_url: str | None, agent_id: str) -> None:
 @data_dir_option
 @click.option("--since", default="24h", show_default=True, help="Window, e.g. 1h, 24h, 7d.")
 @click.option("--format", "output", default="table", type=click.Choice(["table", "csv", "json"]))
-def report(data_dir: Path, db_url: str | None, since: str, output: str) -> None:
-    """The fleet summary over a window: status counts, per check, per team/site/location."""
-    from agentprobe.collector.export import render
-    from agentprobe.collector.store.fleet import fleet_summary
-
+@click.option(
+    "--by",
+    default="fleet",
+    show_default=True,
+    type=click.Choice(["fleet", "agent"]),
+    help="fleet: the summary over --since; agent: one row per enrolled agent with its "
+    "latest report's figures (--since does not apply).",
+)
+def report(data_dir: Path, db_url: str | None, since: str, output: str, by: str) -> None:
+    """The fleet summary over a window, or (--by agent) one row per enrolled agent."""
     try:
         seconds = parse_duration(since)
     except ValueError as error:
         raise click.UsageError(f"--since: {error}") from None
-    summary = fleet_summary(_engine(data_dir, db_url), time.time() - seconds)
-    sys.stdout.write(render(summary, output))
+    engine = _engine(data_dir, db_url)
+    if by == "agent":
+        from agentprobe.collector import roster
+        from agentprobe.collector.store.roster import all_agent_rows
+
+        sys.stdout.write(roster.render(all_agent_rows(engine), output))
+        return
+    from agentprobe.collector.export import render
+    from agentprobe.collector.store.fleet import fleet_summary
+
+    sys.stdout.write(render(fleet_summary(engine, time.time() - seconds), output))
+
+
+@collector.group("config")
+def config_group() -> None:
+    """The collector's config file (alert rules and webhooks)."""
+
+
+@config_group.command("validate")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def config_validate(path: Path) -> None:
+    """Check a collector config file: one line naming file, key and reason; exit 3 if bad."""
+    from agentprobe.collector.alerts.rules import load_alert_config
+
+    config = load_alert_config(path)
+    click.echo(f"{path}: valid ({len(config.rules)} rules, {len(config.webhooks)} webhooks)")

@@ -8,15 +8,18 @@ warn, a few failing links). Nothing here is used on the ingest path itself.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from agentprobe.checks.bandwidth import BandwidthCheck
 from agentprobe.checks.base import Check
+from agentprobe.checks.network import NetworkCheck
 from agentprobe.checks.noise import NoiseCheck
 from agentprobe.checks.system import SystemCheck
 from agentprobe.checks.voice import VoiceCheck
 from agentprobe.config.sections import StreamsSection
-from agentprobe.report import CheckResult, Context, MetricValue, Report, Status, worst
+from agentprobe.report import CheckResult, Context, Event, MetricValue, Report, Status, worst
 
 STREAMS = StreamsSection()  # one voice call and one licence at the default 100 kbps each
 
@@ -74,8 +77,8 @@ def voice(rng: random.Random, quality: float) -> CheckResult:
     return CheckResult("voice", status, f"MOS {mos}, jitter {jitter_up} ms", metrics)
 
 
-def noise(rng: random.Random, quality: float) -> CheckResult:
-    floor = round(rng.gauss(-62, 6) + (1 - quality) * 10, 1)
+def noise(rng: random.Random, quality: float, room_dbfs: float = -62.0) -> CheckResult:
+    floor = round(rng.gauss(room_dbfs, 6) + (1 - quality) * 10, 1)
     status = _grade(NoiseCheck, "noise_floor_dbfs", floor)
     metrics: dict[str, MetricValue] = {
         "noise_floor_dbfs": floor,
@@ -99,6 +102,62 @@ def system(rng: random.Random) -> CheckResult:
     return CheckResult("system", _grade(SystemCheck, "cpu_pct", cpu), f"CPU {cpu}%", metrics)
 
 
+@dataclass(frozen=True)
+class Setup:
+    """An agent's home setup, for reports that also carry network, devices and software."""
+
+    wifi: bool = False
+    wifi_rssi_dbm: float = -55.0
+    headset: bool = True
+    browser_version: str = "130.0.6723.91"
+    location: str = "home"
+    room_dbfs: float = -62.0  # the mean noise floor of the agent's room, dBFS(A)
+
+
+def network(rng: random.Random, setup: Setup) -> CheckResult:
+    gateway = round(rng.uniform(1, 4) + (6 if setup.wifi else 0), 1)
+    metrics: dict[str, MetricValue] = {
+        "interface_type": "wifi" if setup.wifi else "ethernet",
+        "gateway_rtt_ms": gateway,
+        "dns_ms": round(rng.uniform(8, 40), 1),
+        "vpn_active": False,
+    }
+    grades = [NetworkCheck.bands["gateway_rtt_ms"].grade(gateway)]
+    if setup.wifi:
+        rssi = round(setup.wifi_rssi_dbm + rng.gauss(0, 2), 0)
+        metrics["wifi_rssi_dbm"] = rssi
+        grades.append(NetworkCheck.bands["wifi_rssi_dbm"].grade(rssi))
+    link = f"Wi-Fi {metrics.get('wifi_rssi_dbm')} dBm" if setup.wifi else "Ethernet"
+    return CheckResult("network", worst(grades), link, metrics)
+
+
+def audio_devices(setup: Setup) -> CheckResult:
+    name = "Jabra Evolve2 40" if setup.headset else "Built-in Microphone"
+    metrics: dict[str, MetricValue] = {
+        "input_count": 2,
+        "output_count": 2,
+        "default_input": name,
+        "default_output": name if setup.headset else "Built-in Speakers",
+        "headset_detected": setup.headset,
+    }
+    status = Status.PASS if setup.headset else Status.WARN
+    return CheckResult("audio_devices", status, f"default input {name}", metrics)
+
+
+def software(setup: Setup) -> CheckResult:
+    metrics: dict[str, MetricValue] = {
+        "os_name": "Windows 11 Pro",
+        "os_version": "10.0.22631.4460",
+        "browser_name": "chrome",
+        "browser_version": setup.browser_version,
+    }
+    return CheckResult("software", Status.PASS, f"Chrome {setup.browser_version}", metrics)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def sample_report(
     agent_id: str,
     rng: random.Random,
@@ -106,16 +165,29 @@ def sample_report(
     team: str = "",
     site: str = "",
     quality: float = 1.0,
+    setup: Setup | None = None,
+    voice_quality: float | None = None,
+    events: Sequence[Event] = (),
 ) -> Report:
-    """One report of system, bandwidth, voice and noise; lower `quality` (0..1] degrades it."""
+    """One report of system, bandwidth, voice and noise; lower `quality` (0..1] degrades it.
+
+    With a `setup`, the report also has network, audio_devices and software checks, and
+    `voice_quality` (default `quality`) degrades the voice path alone.
+    """
     created = created or datetime.now(UTC)
-    checks = [system(rng), bandwidth(rng, quality), voice(rng, quality), noise(rng, quality)]
+    voice_q = quality if voice_quality is None else voice_quality
+    room = -62.0 if setup is None else setup.room_dbfs
+    checks = [system(rng), bandwidth(rng, quality), voice(rng, voice_q), noise(rng, quality, room)]
+    if setup is None:
+        location = "home" if rng.random() < 0.8 else "office"
+    else:
+        checks += [network(rng, setup), audio_devices(setup), software(setup)]
+        location = setup.location
     return Report(
         agent_id=agent_id,
         checks=checks,
         trigger="schedule",
-        context=Context(team=team, site=site, location="home" if rng.random() < 0.8 else "office"),
-        created_at=created.astimezone(UTC)
-        .isoformat(timespec="milliseconds")
-        .replace("+00:00", "Z"),
+        context=Context(team=team, site=site, location=location),
+        events=list(events),
+        created_at=_stamp(created),
     )

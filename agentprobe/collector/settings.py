@@ -27,6 +27,7 @@ class Settings:
     retention_days: float = RETENTION_DAYS
     batch_max: int = 512
     purge_interval_s: float = 3600.0
+    config_file: Path | None = None  # alert rules and webhooks (TOML); None: default rules
 
     @property
     def database_url(self) -> str:

@@ -9,7 +9,7 @@ per report, which alone would cap ingest near 700 reports/s per core.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +37,8 @@ class IncomingReport:
     agent_version: str
     checks: tuple[tuple[str, str], ...]
     body: str
+    data: Any = field(default=None, compare=False, repr=False)  # the parsed body
+    network: str = ""  # salted hash of the network the upload came from, when known
 
 
 def _no_constant(name: str) -> Any:
@@ -91,6 +93,7 @@ def validate(data: Any, text: str | None = None) -> IncomingReport:
         agent_version=column_text(data["agent_version"]),
         checks=checks,
         body=text if text is not None else _canonical(data),
+        data=data,
     )
 
 

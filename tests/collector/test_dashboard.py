@@ -80,7 +80,7 @@ def test_dashboard_in_chromium(sqlite_collector: RunningCollector, tmp_path: Pat
                 "Upload (kbps)",
                 "MOS (1-5)",
                 "Jitter (ms)",
-                "Packet loss (%)",
+                "Packet loss (%, log scale)",
                 "Noise floor (dBFS)",
             ]
             assert page.locator("svg.chart polyline").count() == 7  # jitter has two lines

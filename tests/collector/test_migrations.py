@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from dataclasses import replace
@@ -89,4 +90,53 @@ def test_purge_in_chunks_removes_check_rows_with_their_reports(
     with engine.connect() as connection:
         left = connection.exec_driver_sql("SELECT min(created_ts) FROM report_checks").scalar()
     assert left is not None and left > now - 90 * DAY
+    engine.dispose()
+
+
+def _version_2(url: str, reports: list[IncomingReport]) -> None:
+    """A database as schema version 2 left it: reports, and none of the operations tables."""
+    from agentprobe.collector.store.operations import ops_metadata
+
+    engine = open_engine(url)
+    credentials = Credentials(engine)
+    credentials.enroll(credentials.create_secret(), "a1", "host")
+    ReportStore(engine).save_batch(reports)
+    with engine.begin() as connection:
+        ops_metadata.drop_all(connection)
+        connection.exec_driver_sql("UPDATE schema_version SET version = 2")
+    engine.dispose()
+
+
+def test_upgrade_from_version_2_derives_events_figures_and_causes(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    url = db_url or f"sqlite:///{tmp_path / 'c.db'}"
+    now = time.time()
+    items = [_report(n, now - n * 3600) for n in range(6)]
+    body = json.loads(items[0].body)
+    body["events"] = [
+        {
+            "kind": "change",
+            "what": "software.chrome",
+            "from": "130",
+            "to": "131",
+            "at": body["created_at"],
+        }
+    ]
+    items[0] = validate(*parse(json.dumps(body).encode()))
+    _version_2(url, items)
+    engine = open_engine(url)  # migrates 2 -> 3, filling the new tables from the bodies
+    with engine.connect() as connection:
+        assert current_version(connection) == LATEST
+        figures = connection.exec_driver_sql("SELECT count(*) FROM report_figures").scalar()
+        events = connection.exec_driver_sql("SELECT what, old, new FROM change_events").all()
+        causes = connection.exec_driver_sql("SELECT count(*) FROM check_causes").scalar()
+        failing = connection.exec_driver_sql(
+            "SELECT count(*) FROM report_checks WHERE status IN ('warn', 'fail', 'error')"
+        ).scalar()
+    assert figures == 6 and [tuple(e) for e in events] == [("software.chrome", "130", "131")]
+    assert causes == failing
+    assert ReportStore(engine).purge(now - 2.5 * 3600) == 3
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM report_figures").scalar() == 3
     engine.dispose()

@@ -23,7 +23,10 @@ import click
 
 from agentprobe.agent import state
 from agentprobe.agent.status import gather
+from agentprobe.agent.tray.calm import Calm
+from agentprobe.agent.tray.words import message
 from agentprobe.config.sections import Config
+from agentprobe.report import Status, worst
 
 COLOURS = {
     "green": (46, 160, 67),
@@ -50,13 +53,27 @@ def menu_lines(summary: dict[str, Any]) -> list[str]:
         f"{name}: {entry.get('status', '?')} - {entry.get('summary', '')}"[:90]
         for name, entry in summary["checks"].items()
     ]
+    said = str(summary.get("message") or "")
+    if said:  # what is wrong, then the one thing to do, each on its own line
+        wrong, _, action = said.partition(": ")
+        lines[:0] = [wrong, f"> {action[:1].upper()}{action[1:]}"] if action else [said]
     if not summary["daemon"]["running"]:
         lines.insert(0, "agentprobe is not running")
     return lines or ["no results yet"]
 
 
 def title_of(summary: dict[str, Any]) -> str:
-    return f"{NAME}: {summary['overall']}"
+    said = summary.get("message")
+    return f"{NAME}: {said}" if said else f"{NAME}: {summary['overall']}"
+
+
+def calmed(summary: dict[str, Any], calm: Calm) -> dict[str, Any]:
+    """The summary as the tray shows it: blips passed over, the plain-words message added."""
+    calm.feed(summary["checks"])
+    checks = calm.shown(summary["checks"])
+    statuses = [Status(entry["status"]) for entry in checks.values() if "status" in entry]
+    overall = worst(statuses).value if statuses else summary["overall"]
+    return {**summary, "checks": checks, "overall": overall, "message": message(checks)}
 
 
 def icon_image(colour: str, size: int = 64) -> Any:
@@ -82,13 +99,13 @@ class TrayState:
     """What the icon shows, re-read from the daemon's status files on each `refresh`."""
 
     def __init__(self, config: Config) -> None:
-        self.config = config
-        self.summary = gather(config, probe=False)
+        self.config, self.calm = config, Calm()
+        self.summary = calmed(gather(config, probe=False), self.calm)
         self.colour = colour_of(self.summary)
 
     def refresh(self) -> bool:
         """Re-read the status; True when the colour changed."""
-        self.summary = gather(self.config, probe=False)
+        self.summary = calmed(gather(self.config, probe=False), self.calm)
         colour, self.colour = self.colour, colour_of(self.summary)
         return colour != self.colour
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agentprobe.collector.auth import Authenticator, require_admin
 from agentprobe.collector.errors import ApiError
-from agentprobe.collector.store import queries
+from agentprobe.collector.store import queries, roster
 from agentprobe.collector.store.credentials import Credentials
 from agentprobe.collector.store.fleet import fleet_summary
 from agentprobe.config.durations import parse_duration
@@ -43,10 +44,18 @@ def _cursor_error(error: queries.BadCursor) -> ApiError:
 @router.get("/api/v1/agents", responses=_RESPONSES)
 async def agents(request: Request, limit: Limit = 1000, cursor: Cursor = None) -> dict[str, Any]:
     """Enrolled agents with last status, last seen, team, site and location; newest first."""
+    return await _page(queries.list_agents, request, limit, cursor)
+
+
+async def _page(
+    read: Callable[[Any, int, str | None], tuple[list[dict[str, Any]], str | None]],
+    request: Request,
+    limit: int,
+    cursor: str | None,
+) -> dict[str, Any]:
+    """A page of agents from `read(engine, limit, cursor)`; a bad cursor is a 422."""
     try:
-        items, following = await run_in_threadpool(
-            queries.list_agents, request.app.state.engine, limit, cursor
-        )
+        items, following = await run_in_threadpool(read, request.app.state.engine, limit, cursor)
     except queries.BadCursor as error:
         raise _cursor_error(error) from None
     return {"agents": items, "next": following}
@@ -77,6 +86,14 @@ async def fleet(request: Request, since: Since = "24h") -> dict[str, Any]:
         fleet_summary, request.app.state.engine, start
     )
     return summary
+
+
+@router.get("/api/v1/fleet/agents", responses=_RESPONSES)
+async def fleet_agents(
+    request: Request, limit: Limit = 1000, cursor: Cursor = None
+) -> dict[str, Any]:
+    """One row per enrolled agent (by agent id): latest status and latest report's figures."""
+    return await _page(roster.agent_rows, request, limit, cursor)
 
 
 @router.delete("/api/v1/agents/{agent_id}/token", status_code=204, responses={404: _ERROR})

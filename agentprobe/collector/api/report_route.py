@@ -18,6 +18,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import replace
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -25,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from agentprobe.collector.auth import BEARER_CHALLENGE, Authenticator
 from agentprobe.collector.errors import ApiError
 from agentprobe.collector.metrics import CollectorMetrics
+from agentprobe.collector.peer import network_digest
 from agentprobe.collector.store.writer import GroupCommitWriter, WriterClosed
 from agentprobe.collector.validation import parse, validate
 
@@ -48,24 +50,31 @@ class ReportIngest:
         metrics: CollectorMetrics,
         body_limit: int,
         writer: Callable[[], GroupCommitWriter | None],
+        network_salt: bytes = b"",
     ) -> None:
         self.auth, self.metrics, self.body_limit, self.writer = auth, metrics, body_limit, writer
+        self.network_salt = network_salt
         # Resolved once: a labelled child costs a lock and a dict lookup on every `.labels`.
         self._stored = metrics.requests.labels("stored")
         self._duplicate = metrics.requests.labels("duplicate")
 
-    async def handle(self, headers: list[tuple[bytes, bytes]], receive: Receive) -> Answer:
-        """(status, JSON body, headers) for one upload whose body is still to be received."""
+    async def handle(
+        self, headers: list[tuple[bytes, bytes]], receive: Receive, peer: str = ""
+    ) -> Answer:
+        """(status, JSON body, headers) for one upload whose body is still to be received.
+
+        `peer` is the client's address; only a salted digest of its network is kept.
+        """
         started = time.perf_counter()
         try:
-            answer = await self._ingest(_header_map(headers), receive)
+            answer = await self._ingest(_header_map(headers), receive, peer)
         except ApiError as error:
             self.metrics.requests.labels(str(error.status)).inc()
             return error.status, {"error": error.error, "detail": error.detail}, error.headers
         self.metrics.latency.observe(time.perf_counter() - started)
         return answer
 
-    async def _ingest(self, headers: dict[bytes, bytes], receive: Receive) -> Answer:
+    async def _ingest(self, headers: dict[bytes, bytes], receive: Receive, peer: str) -> Answer:
         agent_id = await self._agent(headers.get(b"authorization", b""))
         _check_content_type(headers)
         raw = await self._read_body(headers.get(b"content-length", b""), receive)
@@ -76,6 +85,8 @@ class ReportIngest:
                 "forbidden",
                 f"this token belongs to agent {agent_id!r}, not {report.agent_id!r}",
             )
+        if peer and self.network_salt:
+            report = replace(report, network=network_digest(peer, self.network_salt))
         writer = self.writer()
         if writer is None:
             raise ApiError(503, "unavailable", "collector is starting; retry")
@@ -167,7 +178,9 @@ class ReportRoute:
         if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        answer = await self.ingest().handle(scope["headers"], receive)
+        client = scope.get("client")
+        peer = str(client[0]) if client else ""
+        answer = await self.ingest().handle(scope["headers"], receive, peer)
         status, headers, body = render(answer)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

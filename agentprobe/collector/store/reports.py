@@ -22,6 +22,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from agentprobe.collector.derived import derived_rows
+from agentprobe.collector.store.operations import REPORT_TABLES, ops_metadata
+from agentprobe.collector.store.public_network import record_networks
 from agentprobe.collector.store.schema import agents, report_checks, reports
 from agentprobe.collector.validation import IncomingReport
 
@@ -48,6 +51,7 @@ class ReportStore:
                 checks = [_check_rows(item) for item in fresh]
                 _insert(connection, report_checks, [row for rows in checks for row in rows])
                 _touch_agents(connection, fresh, received)
+                _insert_derived(connection, fresh)
         return outcome
 
     def purge(self, before_ts: float, max_chunks: int = 1000, chunk: int = PURGE_CHUNK) -> int:
@@ -62,11 +66,26 @@ class ReportStore:
             with self.engine.begin() as connection:
                 older = _chunk_bound(connection, before_ts, chunk)
                 connection.execute(sa.delete(report_checks).where(older(report_checks)))
+                for table in REPORT_TABLES:
+                    connection.execute(sa.delete(table).where(older(table)))
                 deleted = connection.execute(sa.delete(reports).where(older(reports))).rowcount
             if not deleted:
                 break
             total += deleted
         return total
+
+
+def _insert_derived(connection: Connection, fresh: list[IncomingReport]) -> None:
+    """Change events, key figures and causes of the new reports, in the same transaction."""
+    described = [_described(item) for item in fresh if isinstance(item.data, dict)]
+    for name, rows in derived_rows(described).items():
+        _insert(connection, ops_metadata.tables[name], rows)
+    _insert(connection, ops_metadata.tables["change_events"], record_networks(connection, fresh))
+
+
+def _described(item: IncomingReport) -> dict[str, Any]:
+    columns = ("report_id", "agent_id", "created_ts", "status", "trigger", "team", "site")
+    return {**{c: getattr(item, c) for c in columns}, "location": item.location, "data": item.data}
 
 
 def _chunk_bound(

@@ -21,10 +21,13 @@ from agentprobe import __version__
 from agentprobe.collector.api.read import since_seconds
 from agentprobe.collector.store import queries
 from agentprobe.collector.store.calls import agent_calls, fleet_calls
+from agentprobe.collector.store.cause_summary import top_causes
 from agentprobe.collector.store.credentials import SESSION_SECONDS, Credentials
 from agentprobe.collector.store.fleet import fleet_summary, iso
+from agentprobe.collector.store.timeline import agent_timeline, fleet_changes
+from agentprobe.collector.store.trends import GROUPS, trend
 from agentprobe.collector.web.charts import STATUS_COLOURS, line_chart, status_bar
-from agentprobe.collector.web.series import agent_charts
+from agentprobe.collector.web.series import agent_charts, trend_charts
 
 COOKIE = "agentprobe_session"
 TIMELINE_REPORTS = 500
@@ -86,12 +89,16 @@ async def fleet_page(request: Request, since: str = "24h") -> Response:
         return _to_login()
     window = since_seconds(since)
     engine = request.app.state.engine
-    summary = await run_in_threadpool(fleet_summary, engine, time.time() - window)
+    start = time.time() - window
+    summary = await run_in_threadpool(fleet_summary, engine, start)
     agents, _ = await run_in_threadpool(queries.list_agents, engine, 200, None)
     context: dict[str, Any] = {
         "since": since,
         "summary": summary,
         "agents": agents,
+        "causes": await run_in_threadpool(top_causes, engine, start),
+        "changes": await run_in_threadpool(fleet_changes, engine, start),
+        "alerts": await run_in_threadpool(request.app.state.alerts.active),
         "readiness_bar": status_bar(summary["agents"]["by_last_status"]),
         "reports_bar": status_bar(
             {k: summary["reports"][k] for k in STATUS_COLOURS if k in summary["reports"]}
@@ -123,12 +130,62 @@ async def agent_page(request: Request, agent_id: str, since: str = "7d") -> Resp
         queries.agent_reports, engine, agent_id, TIMELINE_REPORTS, None, time.time() - window
     )
     calls = await run_in_threadpool(agent_calls, engine, agent_id, 20)
+    events = await run_in_threadpool(agent_timeline, engine, agent_id, time.time() - window)
+    markers = [(event["at_ts"], marker_label(event)) for event in events]
+    charts = agent_charts(list(reversed(reports)), markers)
     page: dict[str, Any] = {
         "since": since,
         "agent": agent,
         "calls": calls,
         "latest": reports[0] if reports else None,
         "reports": reports[:20],
-        "charts": [line_chart(chart) for chart in agent_charts(list(reversed(reports)))],
+        "events": events,
+        "charts": [line_chart(chart) for chart in charts],
     }
     return templates.TemplateResponse(request, "agent.html", page)
+
+
+def marker_label(event: dict[str, Any]) -> str:
+    """A chart marker's text: what changed, and to what when the value is not a digest."""
+    name = str(event["what"]).split(".", 1)[-1]
+    return f"{name} {event['to']}"[:32] if event.get("to") else f"{name} changed"
+
+
+@router.get("/trends", response_class=HTMLResponse)
+async def trends_page(
+    request: Request, since: str = "14d", bucket: str = "day", group: str = "", value: str = ""
+) -> Response:
+    if not await _logged_in(request):
+        return _to_login()
+    window = since_seconds(since)
+    if bucket not in ("hour", "day") or group not in ("", *GROUPS):
+        context = {"message": "bucket must be hour or day; group team, site or location."}
+        return templates.TemplateResponse(request, "missing.html", context, status_code=422)
+    engine = request.app.state.engine
+    start = time.time() - window
+    buckets = await run_in_threadpool(trend, engine, start, bucket, group or None, value)
+    summary = await run_in_threadpool(fleet_summary, engine, start)
+    page: dict[str, Any] = {
+        "since": since,
+        "bucket": bucket,
+        "group": group,
+        "value": value,
+        "groups": {name: [g["name"] for g in summary["groups"][name]] for name in GROUPS},
+        "charts": [line_chart(chart) for chart in trend_charts(buckets)],
+        "buckets": buckets,
+    }
+    return templates.TemplateResponse(request, "trends.html", page)
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+async def alerts_page(request: Request) -> Response:
+    if not await _logged_in(request):
+        return _to_login()
+    service = request.app.state.alerts
+    page: dict[str, Any] = {
+        "alerts": await run_in_threadpool(service.active),
+        "deliveries": await run_in_threadpool(service.deliveries, 200),
+        "rules": service.config.rules,
+        "webhooks": service.config.webhooks,
+    }
+    return templates.TemplateResponse(request, "alerts.html", page)

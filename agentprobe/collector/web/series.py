@@ -56,8 +56,20 @@ def _budget(reports: list[dict[str, Any]], key: tuple[str, str]) -> list[tuple[s
     return [("budget", points[-1][1])] if points else []
 
 
-def agent_charts(reports: list[dict[str, Any]]) -> list[Chart]:
-    """The agent page's charts: bandwidth against budget, MOS, jitter, loss, noise floor."""
+def agent_charts(
+    reports: list[dict[str, Any]], markers: list[tuple[float, str]] | None = None
+) -> list[Chart]:
+    """The agent page's charts: bandwidth against budget, MOS, jitter, loss, noise floor.
+
+    `markers` (time, label) are the agent's change events, drawn on every chart.
+    """
+    charts = _agent_charts(reports)
+    for chart in charts:
+        chart.markers = list(markers or [])
+    return charts
+
+
+def _agent_charts(reports: list[dict[str, Any]]) -> list[Chart]:
     return [
         Chart(
             "Download",
@@ -91,11 +103,61 @@ def agent_charts(reports: list[dict[str, Any]]) -> list[Chart]:
             "%",
             [Series("loss", metric_points(reports, LOSS))],
             _references(VoiceCheck.bands["loss_pct"]),
+            log=True,
         ),
         Chart(
             "Noise floor",
             "dBFS",
             [Series("noise floor", metric_points(reports, NOISE))],
             _references(NoiseCheck.bands["noise_floor_dbfs"]),
+        ),
+    ]
+
+
+def _trend_points(buckets: list[dict[str, Any]], name: str) -> list[tuple[float, float]]:
+    return [(b["start_ts"], float(b[name])) for b in buckets if b.get(name) is not None]
+
+
+def trend_charts(buckets: list[dict[str, Any]]) -> list[Chart]:
+    """The trends page's charts, from `store.trends.trend` rows (oldest first)."""
+    return [
+        Chart(
+            "Readiness (reports passing)",
+            "%",
+            [Series("readiness", _trend_points(buckets, "readiness_pct"))],
+        ),
+        Chart(
+            "MOS, mean",
+            "1-5",
+            [Series("MOS", _trend_points(buckets, "mos"))],
+            _references(VoiceCheck.bands["mos"]),
+        ),
+        Chart(
+            "Packet loss, mean",
+            "%",
+            [Series("loss", _trend_points(buckets, "loss_pct"))],
+            _references(VoiceCheck.bands["loss_pct"]),
+            log=True,
+        ),
+        Chart(
+            "Jitter, worse direction, mean",
+            "ms",
+            [Series("jitter", _trend_points(buckets, "jitter_ms"))],
+            _references(VoiceCheck.bands["jitter_up_ms"]),
+        ),
+        Chart(
+            "Round trip, mean",
+            "ms",
+            [Series("RTT", _trend_points(buckets, "rtt_ms"))],
+            _references(VoiceCheck.bands["rtt_ms"]),
+        ),
+        Chart(
+            "Download and upload, mean",
+            "kbps",
+            [
+                Series("download", _trend_points(buckets, "download_kbps")),
+                Series("upload", _trend_points(buckets, "upload_kbps")),
+            ],
+            log=True,
         ),
     ]

@@ -1,0 +1,1 @@
+"""Alerts: rules with hysteresis over the stored reports, and webhook deliveries with retries."""
