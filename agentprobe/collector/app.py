@@ -17,22 +17,30 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
-from agentprobe import __version__
+from agentprobe import __version__, privacy
 from agentprobe.collector.api import ingest, measure, read
+from agentprobe.collector.api.measure import MeasureBudget
 from agentprobe.collector.api.report_route import ReportIngest, ReportRoute
+from agentprobe.collector.attempts import Attempts
 from agentprobe.collector.auth import Authenticator
-from agentprobe.collector.errors import install_handlers
+from agentprobe.collector.errors import error_response, install_handlers
+from agentprobe.collector.headers import SecurityHeaders
+from agentprobe.collector.health import storage_trouble
+from agentprobe.collector.limits import BodyLimits, rules
 from agentprobe.collector.metrics import CONTENT_TYPE, CollectorMetrics
 from agentprobe.collector.reflector import Reflector
+from agentprobe.collector.security import Security
 from agentprobe.collector.settings import Settings
 from agentprobe.collector.store import queries
+from agentprobe.collector.store.audit import AuditLog
 from agentprobe.collector.store.checkpointer import WalCheckpointer
 from agentprobe.collector.store.credentials import Credentials
 from agentprobe.collector.store.reports import ReportStore
 from agentprobe.collector.store.schema import open_engine
 from agentprobe.collector.store.writer import GroupCommitWriter
+from agentprobe.collector.validation import TimeBounds
 from agentprobe.collector.web import dashboard
 
 log = logging.getLogger("agentprobe.collector")
@@ -56,11 +64,29 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.auth = Authenticator(app.state.credentials)
     app.state.metrics = CollectorMetrics(lambda: queries.agent_counts(engine))
     app.state.reflector = Reflector()
+    app.state.measure_budget = MeasureBudget(app.state.metrics)
+    salt = privacy.salt(settings.data_dir)
+    app.state.security = Security(
+        AuditLog(engine),
+        Attempts("enroll", salt, app.state.metrics),
+        Attempts("login", salt, app.state.metrics),
+        app.state.auth,
+        app.state.reflector,
+    )
     app.state.writer = None
     app.state.report_ingest = ReportIngest(
-        app.state.auth, app.state.metrics, settings.body_limit, lambda: app.state.writer
+        app.state.auth,
+        app.state.metrics,
+        settings.body_limit,
+        lambda: app.state.writer,
+        lambda: TimeBounds.around(
+            time.time(), settings.retention_days * 86400, settings.clock_skew_s
+        ),
     )
+    # Outermost last: headers on every answer, then body limits before any route reads.
     app.add_middleware(ReportRoute, ingest=lambda: app.state.report_ingest)
+    app.add_middleware(BodyLimits, table=rules(settings.body_limit, measure.MAX_UPLOAD_BYTES))
+    app.add_middleware(SecurityHeaders)
     install_handlers(app)
     for router in (ingest.router, read.router, measure.router, dashboard.router):
         app.include_router(router)
@@ -70,10 +96,15 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-async def healthz(request: Request) -> dict[str, Any]:
-    """Liveness: the process answers and the writer is running."""
+async def healthz(request: Request) -> Response:
+    """Liveness: the process answers, the writer runs and storage takes writes (else 503)."""
     writer = request.app.state.writer
-    return {"status": "ok", "version": __version__, "writer": writer is not None}
+    settings: Settings = request.app.state.settings
+    trouble = await asyncio.to_thread(storage_trouble, settings.data_dir, request.app.state.engine)
+    body = {"status": "ok", "version": __version__, "writer": writer is not None}
+    if trouble:
+        return error_response(503, "unavailable", f"storage: {trouble}", {"Retry-After": "30"})
+    return JSONResponse(body)
 
 
 async def metrics(request: Request) -> Response:

@@ -167,10 +167,32 @@ def agent() -> None:
 @data_dir_option
 @click.argument("agent_id")
 def agent_revoke(data_dir: Path, db_url: str | None, agent_id: str) -> None:
-    """Revoke an agent's token (takes effect within seconds on a running collector)."""
-    if not _credentials(data_dir, db_url).revoke_agent(agent_id):
+    """Revoke an agent's token (takes effect within seconds on a running collector).
+
+    The agent stays revoked: its id cannot enrol again until `agent release`."""
+    credentials = _credentials(data_dir, db_url)
+    if not credentials.revoke_agent(agent_id):
         raise click.UsageError(f"no active token for agent {agent_id!r}")
+    _audit(credentials.engine, "cli_revoke", agent_id)
     click.echo("revoked")
+
+
+@agent.command("release")
+@data_dir_option
+@click.argument("agent_id")
+def agent_release(data_dir: Path, db_url: str | None, agent_id: str) -> None:
+    """Let AGENT_ID enrol once more (a reinstalled PC); its current token ends."""
+    credentials = _credentials(data_dir, db_url)
+    if not credentials.release_agent(agent_id):
+        raise click.UsageError(f"no agent {agent_id!r}")
+    _audit(credentials.engine, "cli_release", agent_id)
+    click.echo("released")
+
+
+def _audit(engine: Any, action: str, agent_id: str) -> None:
+    from agentprobe.collector.store.audit import AuditLog
+
+    AuditLog(engine).record(action, "ok", "cli", agent_id)
 
 
 @collector.command()

@@ -66,6 +66,18 @@ class CollectorMetrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.measure_bytes = Counter(
+            "agentprobe_measure_bytes",
+            "Bytes the speed-test endpoints sent (download) and received (upload)",
+            ["direction"],
+            registry=self.registry,
+        )
+        self.limited = Counter(
+            "agentprobe_limited_requests",
+            "Requests answered 429 by a budget or rate limit, by limit",
+            ["limit"],
+            registry=self.registry,
+        )
         self.registry.register(_AgentsByStatus(agent_counts))
 
     def observe_commit(self, size: int, seconds: float) -> None:

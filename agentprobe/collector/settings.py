@@ -10,6 +10,9 @@ from agentprobe.config.addresses import parse_host_port
 DEFAULT_PORT = 8443
 BODY_LIMIT_BYTES = 256 * 1024
 RETENTION_DAYS = 90.0
+# A report dated further ahead of the collector's clock is refused (422): it would pin
+# its agent's latest status until that date. NTP keeps real PCs within seconds.
+CLOCK_SKEW_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class Settings:
     retention_days: float = RETENTION_DAYS
     batch_max: int = 512
     purge_interval_s: float = 3600.0
+    clock_skew_s: float = CLOCK_SKEW_S
 
     @property
     def database_url(self) -> str:

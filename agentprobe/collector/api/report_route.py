@@ -26,7 +26,7 @@ from agentprobe.collector.auth import BEARER_CHALLENGE, Authenticator
 from agentprobe.collector.errors import ApiError
 from agentprobe.collector.metrics import CollectorMetrics
 from agentprobe.collector.store.writer import GroupCommitWriter, WriterClosed
-from agentprobe.collector.validation import parse, validate
+from agentprobe.collector.validation import TimeBounds, parse, validate
 
 log = logging.getLogger("agentprobe.collector")
 
@@ -48,8 +48,10 @@ class ReportIngest:
         metrics: CollectorMetrics,
         body_limit: int,
         writer: Callable[[], GroupCommitWriter | None],
+        bounds: Callable[[], TimeBounds | None] = lambda: None,
     ) -> None:
         self.auth, self.metrics, self.body_limit, self.writer = auth, metrics, body_limit, writer
+        self.bounds = bounds
         # Resolved once: a labelled child costs a lock and a dict lookup on every `.labels`.
         self._stored = metrics.requests.labels("stored")
         self._duplicate = metrics.requests.labels("duplicate")
@@ -69,7 +71,7 @@ class ReportIngest:
         agent_id = await self._agent(headers.get(b"authorization", b""))
         _check_content_type(headers)
         raw = await self._read_body(headers.get(b"content-length", b""), receive)
-        report = validate(*parse(raw))
+        report = validate(*parse(raw), self.bounds())
         if report.agent_id != agent_id:
             raise ApiError(
                 403,
