@@ -64,7 +64,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.auth = Authenticator(app.state.credentials)
     app.state.metrics = CollectorMetrics(lambda: queries.agent_counts(engine))
     app.state.reflector = Reflector()
-    app.state.measure_budget = MeasureBudget(app.state.metrics)
+    app.state.measure_budget = MeasureBudget(
+        app.state.metrics, volume=measure.byte_budget(settings.measure_budget_bytes)
+    )
     salt = privacy.salt(settings.data_dir)
     app.state.security = Security(
         AuditLog(engine),
@@ -85,7 +87,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     # Outermost last: headers on every answer, then body limits before any route reads.
     app.add_middleware(ReportRoute, ingest=lambda: app.state.report_ingest)
-    app.add_middleware(BodyLimits, table=rules(settings.body_limit, measure.MAX_UPLOAD_BYTES))
+    table = rules(settings.body_limit, measure.MAX_UPLOAD_BYTES, settings.body_timeout_s)
+    app.add_middleware(BodyLimits, table=table)
     app.add_middleware(SecurityHeaders)
     install_handlers(app)
     for router in (ingest.router, read.router, measure.router, dashboard.router):

@@ -75,6 +75,27 @@ def collector() -> None:
     help="Largest accepted report, bytes.",
 )
 @click.option(
+    "--header-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 300),
+    help="Seconds a connection has to send a request's headers.",
+)
+@click.option(
+    "--body-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 3600),
+    help="Seconds a request has to send its body (the speed-test upload gets twice).",
+)
+@click.option(
+    "--measure-budget",
+    default=512,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Speed-test MiB per agent per hour.",
+)
+@click.option(
     "--log-level", default="info", type=click.Choice(["debug", "info", "warning", "error"])
 )
 def serve(
@@ -86,6 +107,9 @@ def serve(
     insecure_http: bool,
     retention: str,
     body_limit: int,
+    header_timeout: float,
+    body_timeout: float,
+    measure_budget: int,
     log_level: str,
 ) -> None:
     """Serve the HTTPS API, dashboard and voice reflector (UDP, same port)."""
@@ -107,6 +131,9 @@ def serve(
         insecure_http=insecure_http,
         body_limit=body_limit,
         retention_days=retention_s / 86400,
+        header_timeout_s=header_timeout,
+        body_timeout_s=body_timeout,
+        measure_budget_bytes=measure_budget * 2**20,
     )
     try:
         run(settings, log_level)

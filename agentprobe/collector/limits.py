@@ -30,7 +30,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 SMALL_BYTES = 4 * 1024  # enrolment and login: a secret, an id and a host name
 DEFAULT_BYTES = 16 * 1024  # every other route takes no body worth the name
 BODY_TIMEOUT_S = 30.0
-UPLOAD_TIMEOUT_S = 60.0
 CLOSE = {"Connection": "close"}
 
 
@@ -43,18 +42,21 @@ class Rule:
     streamed: bool = False
 
 
-def rules(report_bytes: int, upload_bytes: int) -> dict[str, Rule]:
-    """The per-path rules; paths not listed get `Rule(DEFAULT_BYTES)`."""
+def rules(
+    report_bytes: int, upload_bytes: int, timeout_s: float = BODY_TIMEOUT_S
+) -> dict[str, Rule]:
+    """The per-path rules; paths not listed get `Rule(DEFAULT_BYTES, timeout_s)`."""
     return {
-        "/api/v1/enroll": Rule(SMALL_BYTES),
-        "/login": Rule(SMALL_BYTES),
-        "/api/v1/reports": Rule(report_bytes, streamed=True),
-        "/speedtest/upload.php": Rule(upload_bytes, UPLOAD_TIMEOUT_S, streamed=True),
+        "": Rule(DEFAULT_BYTES, timeout_s),
+        "/api/v1/enroll": Rule(SMALL_BYTES, timeout_s),
+        "/login": Rule(SMALL_BYTES, timeout_s),
+        "/api/v1/reports": Rule(report_bytes, timeout_s, streamed=True),
+        "/speedtest/upload.php": Rule(upload_bytes, 2 * timeout_s, streamed=True),
     }
 
 
 class BodyLimits:
-    """Wraps the app; `table` maps a path to its Rule."""
+    """Wraps the app; `table` maps a path to its Rule ("" for every other path)."""
 
     def __init__(self, app: ASGIApp, table: dict[str, Rule]) -> None:
         self.app, self.table = app, table
@@ -63,7 +65,7 @@ class BodyLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rule = self.table.get(scope["path"], Rule(DEFAULT_BYTES))
+        rule = self.table.get(scope["path"]) or self.table.get("") or Rule(DEFAULT_BYTES)
         try:
             _check_declared(scope["headers"], rule.max_bytes)
             if rule.streamed:

@@ -67,7 +67,7 @@ def uvicorn_config(
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         timeout_keep_alive=KEEP_ALIVE_S,
         # Our protocol (httptools underneath) adds the header deadline and connection caps.
-        http=protocol_class(guard or ConnectionGuard()),
+        http=protocol_class(guard or ConnectionGuard(header_timeout_s=settings.header_timeout_s)),
     )
 
 

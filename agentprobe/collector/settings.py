@@ -31,6 +31,9 @@ class Settings:
     batch_max: int = 512
     purge_interval_s: float = 3600.0
     clock_skew_s: float = CLOCK_SKEW_S
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    measure_budget_bytes: int = 512 * 2**20  # per agent, refilled over an hour
 
     @property
     def database_url(self) -> str:

@@ -36,9 +36,13 @@ _CHUNK = 64 * 1024
 _BLOCK = os.urandom(1 * 2**20)
 _SIZE = re.compile(r"^random(\d{1,4})x(\d{1,4})\.jpg$")
 BYTES_BURST = 512 * 2**20  # per agent; a bandwidth test on a fast link uses a few MB
-BYTES_PER_S = BYTES_BURST / 3600  # the whole burst back within an hour
 REQUESTS_BURST = 1000.0  # a test's downloads, uploads and 10/s latency pings
 REQUESTS_PER_S = 10.0
+
+
+def byte_budget(burst: float = BYTES_BURST) -> KeyedBuckets:
+    """Per-agent byte buckets: `burst` bytes, the whole of it back within an hour."""
+    return KeyedBuckets(burst / 3600, burst)
 
 
 @dataclass
@@ -49,7 +53,7 @@ class MeasureBudget:
     requests: KeyedBuckets = field(
         default_factory=lambda: KeyedBuckets(REQUESTS_PER_S, REQUESTS_BURST)
     )
-    volume: KeyedBuckets = field(default_factory=lambda: KeyedBuckets(BYTES_PER_S, BYTES_BURST))
+    volume: KeyedBuckets = field(default_factory=byte_budget)
 
     def admit(self, agent_id: str) -> None:
         """Spend one request, or raise the 429 (no request is spent while bytes are owed)."""
