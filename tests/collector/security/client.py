@@ -30,7 +30,9 @@ def tls_context(rig: RunningCollector) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(rig.ca_file))
 
 
-def connect(rig: RunningCollector, source: str = "127.0.0.1", timeout: float = 10.0) -> ssl.SSLSocket:
+def connect(
+    rig: RunningCollector, source: str = "127.0.0.1", timeout: float = 10.0
+) -> ssl.SSLSocket:
     """A TLS connection to the rig whose handshake is done and nothing else sent."""
     raw = socket.create_connection((rig.host, rig.port), timeout, source_address=(source, 0))
     return tls_context(rig).wrap_socket(raw, server_hostname=rig.host)
@@ -51,8 +53,11 @@ def request(
     try:
         chunked = isinstance(body, list)
         connection.request(
-            method, path, body=iter(body) if chunked else body,  # type: ignore[arg-type]
-            headers=headers or {}, encode_chunked=chunked,
+            method,
+            path,
+            body=iter(body) if chunked else body,  # type: ignore[arg-type]
+            headers=headers or {},
+            encode_chunked=chunked,
         )
         response = connection.getresponse()
         return Answer(response.status, dict(response.getheaders()), response.read())
