@@ -1,9 +1,8 @@
 """Token buckets by key (an agent id, a hashed client address): budgets that refill.
 
-A bucket holds at most `burst` tokens and gains `rate` per second. `take` spends what it
-may; the balance may go into debt by one spend (a download already under way is charged
-by the chunk), and no spending is allowed while in debt. `wait_s` says how long until
-the bucket is positive again, which is what a Retry-After header (RFC 9110 §10.2.3)
+A bucket holds at most `burst` tokens and gains `rate` per second. A spend may start while
+the bucket holds at least one token, and may take it into debt (a download already under
+way is charged by the chunk). `wait_s` says how long until it holds a token again, which is what a Retry-After header (RFC 9110 §10.2.3)
 tells the client. At most `max_keys` keys are kept, the least recently used dropped
 first, so a client cycling keys cannot grow the table without bound.
 """
@@ -51,22 +50,22 @@ class KeyedBuckets:
             self._buckets.move_to_end(key)
         return bucket
 
-    def allowed(self, key: str) -> bool:
-        """True while the key's bucket is not in debt (a new spend may start)."""
-        return self._bucket(key).tokens > 0
+    def allowed(self, key: str, need: float = 1.0) -> bool:
+        """True while the key's bucket holds at least `need` tokens (a spend may start)."""
+        return self._bucket(key).tokens >= need
 
     def take(self, key: str, amount: float = 1.0) -> bool:
-        """Spend `amount` if the bucket is not in debt (it may go into debt); else False."""
+        """Spend `amount` (possibly into debt) if a spend may start; else False."""
         bucket = self._bucket(key)
-        if bucket.tokens <= 0:
+        if bucket.tokens < 1:
             return False
         bucket.tokens -= amount
         return True
 
-    def wait_s(self, key: str) -> int:
-        """Whole seconds until the key's bucket is positive again (at least 1)."""
-        bucket = self._bucket(key)
-        return max(1, math.ceil((1 - bucket.tokens) / self.rate)) if bucket.tokens <= 0 else 1
+    def wait_s(self, key: str, need: float = 1.0) -> int:
+        """Whole seconds until the key's bucket holds `need` tokens again (at least 1)."""
+        tokens = self._bucket(key).tokens
+        return max(1, math.ceil((need - tokens) / self.rate))
 
     def tokens(self, key: str) -> float:
         return self._bucket(key).tokens

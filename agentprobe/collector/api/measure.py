@@ -56,9 +56,9 @@ class MeasureBudget:
     volume: KeyedBuckets = field(default_factory=byte_budget)
 
     def admit(self, agent_id: str) -> None:
-        """Spend one request, or raise the 429 (no request is spent while bytes are owed)."""
-        if not self.volume.allowed(agent_id):
-            self._refuse("measure_bytes", self.volume.wait_s(agent_id))
+        """Spend one request, or raise the 429 (none is spent while under a chunk is left)."""
+        if not self.volume.allowed(agent_id, _CHUNK):
+            self._refuse("measure_bytes", self.volume.wait_s(agent_id, _CHUNK))
         if not self.requests.take(agent_id):
             self._refuse("measure_requests", self.requests.wait_s(agent_id))
 
