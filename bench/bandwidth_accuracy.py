@@ -22,10 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.netquality.conftest import ShapedCollector
+
 from agentprobe.bandwidth.engine import CollectorSpeedtest
 from agentprobe.bandwidth.metering import Meter, StopSignal
 from agentprobe.checks.bandwidth import BandwidthCheck
-from tests.netquality.conftest import ShapedCollector
 from tests.rigs import netns
 from tests.rigs.collector import start_collector
 

@@ -1,10 +1,11 @@
 """Token buckets by key (an agent id, a hashed client address): budgets that refill.
 
 A bucket holds at most `burst` tokens and gains `rate` per second. A spend may start while
-the bucket holds at least one token, and may take it into debt (a download already under
-way is charged by the chunk). `wait_s` says how long until it holds a token again, which is what a Retry-After header (RFC 9110 §10.2.3)
-tells the client. At most `max_keys` keys are kept, the least recently used dropped
-first, so a client cycling keys cannot grow the table without bound.
+the bucket holds enough tokens, and may take it into debt (a download already under way
+is charged by the chunk). `wait_s` says how long until it holds enough again, which is
+what a Retry-After header (RFC 9110 §10.2.3) tells the client. At most `max_keys` keys
+are kept, the least recently used dropped first, so a client cycling keys cannot grow
+the table without bound.
 """
 
 from __future__ import annotations

@@ -77,7 +77,6 @@ def make_session(collector: CollectorSection) -> requests.Session:
     """A keep-alive Session for the configured collector: CA pinning, timeouts, user agent."""
     timeout = collector.timeout
     session = TimeoutSession((min(timeout, 10.0), timeout))
-    session.max_redirects = 0
     # verify is never False: either the pinned CA file or the system trust store.
     session.verify = collector.ca_file or True
     session.headers["User-Agent"] = USER_AGENT

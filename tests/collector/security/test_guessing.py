@@ -4,9 +4,8 @@ secret, and enrolments, revocations, logins and admin reads are in the audit tab
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 import pytest
+import sqlalchemy as sa
 
 from tests.collector.security.client import enroll_body, request
 from tests.rigs.collector import RunningCollector
