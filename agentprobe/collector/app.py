@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from agentprobe import __version__, privacy
 from agentprobe.collector.api import ingest, measure, read
@@ -44,6 +44,7 @@ from agentprobe.collector.validation import TimeBounds
 from agentprobe.collector.web import dashboard
 
 log = logging.getLogger("agentprobe.collector")
+_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -93,8 +94,17 @@ def create_app(settings: Settings) -> FastAPI:
     install_handlers(app)
     for router in (ingest.router, read.router, measure.router, dashboard.router):
         app.include_router(router)
-    app.add_api_route("/healthz", healthz, methods=["GET"], tags=["service"])
-    app.add_api_route("/metrics", metrics, methods=["GET"], tags=["service"])
+    app.add_api_route(
+        "/healthz", healthz, methods=["GET"], tags=["service"], responses={503: _ERROR}
+    )
+    app.add_api_route(
+        "/metrics",
+        metrics,
+        methods=["GET"],
+        tags=["service"],
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -160,6 +170,21 @@ async def _purge_forever(app: FastAPI) -> None:
         await asyncio.sleep(settings.purge_interval_s)
 
 
+# What `BodyLimits` may answer on any route (bad Content-Length, too large, too slow), and
+# what token-protected routes answer without or beyond their token.
+_EVERY_ROUTE = {"400": "Bad request", "408": "Body not received in time", "413": "Body too large"}
+_AGENT_ROUTES = {"401": "Missing, unknown or revoked token", "429": "Budget spent (Retry-After)"}
+
+
+def _document_common_errors(path: str, operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    codes = dict(_EVERY_ROUTE)
+    if path.startswith(("/speedtest", "/api/v1/reflector")):
+        codes.update(_AGENT_ROUTES)
+    for code, description in codes.items():
+        responses.setdefault(code, {"description": description, **_ERROR})
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -170,5 +195,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         "properties": {"error": {"type": "string"}, "detail": {}},
     }
     schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            _document_common_errors(path, operation)
     app.openapi_schema = schema
     return schema
