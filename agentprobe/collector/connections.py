@@ -10,7 +10,9 @@ cap, so one source cannot take every descriptor (the slowloris attack, CVE-2007-
 Body deadlines and sizes are enforced per route by `limits.BodyLimits`.
 
 Connections are closed without an answer when a cap is hit (no request has been read
-yet); an over-long header block gets uvicorn's plain 400 and a close.
+yet); an over-long header block gets uvicorn's plain 400 and a close. A connection being
+closed after a refused body stops being read and is aborted at the same deadline, so a
+client cannot keep streaming a refused 512 MiB body into it.
 """
 
 from __future__ import annotations
@@ -111,8 +113,11 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm()
+        if self.transport.is_closing() and self._address is not None:
+            # Closing after a refused body (Connection: close): stop reading the rest of
+            # it; the deadline below aborts the connection if the close does not finish.
+            self.transport.pause_reading()
+        self._arm()
 
     def _count(self, size: int) -> None:
         self._header_size += size
@@ -131,8 +136,10 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def _expire(self) -> None:
         self._deadline = None
-        if not self.transport.is_closing():
-            self.guard.timed_out += 1
+        self.guard.timed_out += 1
+        if self.transport.is_closing():
+            self.transport.abort()  # a TLS close that waits on a peer still sending
+        else:
             self.transport.close()
 
 
