@@ -16,9 +16,12 @@ declarations (which already have the new shape), so it first looks at what is th
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+_TABLE_NAME = re.compile(r'^CREATE TABLE\s+"?reports"?')  # SQLite keeps the quotes given
 OLD_UNIQUE = "UNIQUE (report_id)"
 NEW_UNIQUE = "UNIQUE (report_id, agent_id)"  # leads with report_id: the duplicate lookup
 
@@ -58,8 +61,8 @@ def _rebuild_sqlite_reports(connection: Connection) -> None:
     ]
     if OLD_UNIQUE not in table_sql:
         raise RuntimeError("reports table has an unexpected definition; cannot migrate")
-    new_sql = table_sql.replace(OLD_UNIQUE, NEW_UNIQUE).replace(
-        "CREATE TABLE reports", "CREATE TABLE reports_rebuilt", 1
+    new_sql = _TABLE_NAME.sub(
+        "CREATE TABLE reports_rebuilt", table_sql.replace(OLD_UNIQUE, NEW_UNIQUE), 1
     )
     connection.exec_driver_sql(new_sql)
     connection.exec_driver_sql("INSERT INTO reports_rebuilt SELECT * FROM reports")
