@@ -99,13 +99,13 @@ def validate(
     escapes keep NUL out of it). Without it the data is re-serialised. `bounds`, when
     given, is the created_at window (ingest passes one; tools loading old data do not).
     """
+    _readable(data, text)  # first: the schema validator cannot even read such a string
     problems = [
         {"path": "/" + "/".join(str(part) for part in error.instance_path), "msg": error.message}
         for _, error in zip(range(MAX_ERRORS), _VALIDATOR.iter_errors(data), strict=False)
     ]
     if problems:
         raise ApiError(422, "invalid_report", problems)
-    _readable(data, text)
     created_ts = _timestamp(data["created_at"], bounds)
     context = data["context"]
     _no_bidi(context["team"], "/context/team")
