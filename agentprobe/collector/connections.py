@@ -60,6 +60,10 @@ class ConnectionGuard:
         self.held[address] += 1
         return True
 
+    def figures(self) -> tuple[int, int, int]:
+        """(open, refused, timed out) for /metrics."""
+        return sum(self.held.values()), self.refused, self.timed_out
+
     def release(self, address: str) -> None:
         self.held[address] -= 1
         if self.held[address] <= 0:

@@ -54,6 +54,8 @@ def uvicorn_config(
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     files = tls_files(settings)
     app = create_app(settings)
+    guard = guard or ConnectionGuard(header_timeout_s=settings.header_timeout_s)
+    app.state.metrics.watch_connections(guard.figures)
     return uvicorn.Config(
         app,
         host=settings.host,
@@ -67,7 +69,7 @@ def uvicorn_config(
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         timeout_keep_alive=KEEP_ALIVE_S,
         # Our protocol (httptools underneath) adds the header deadline and connection caps.
-        http=protocol_class(guard or ConnectionGuard(header_timeout_s=settings.header_timeout_s)),
+        http=protocol_class(guard),
     )
 
 

@@ -9,6 +9,7 @@ import ssl
 import time
 
 import pytest
+import requests
 
 from agentprobe.collector.connections import PER_ADDRESS
 from tests.collector.security.client import bearer, connect, request
@@ -50,6 +51,11 @@ def test_one_address_holds_at_most_its_share_of_connections(rig: RunningCollecto
         socks = [stack.enter_context(connect(rig, "127.0.0.61")) for _ in range(PER_ADDRESS + 8)]
         refused = sum(_closed_by_server(sock, 0.5) for sock in socks)
     assert refused >= 8
+    metrics = requests.get(f"{rig.url}/metrics", verify=str(rig.ca_file), timeout=10).text
+    line = next(
+        x for x in metrics.splitlines() if x.startswith("agentprobe_connections_refused_total")
+    )
+    assert float(line.split()[1]) >= 8
 
 
 def test_agents_are_served_while_hundreds_of_slow_sockets_are_held(
