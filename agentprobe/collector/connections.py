@@ -9,6 +9,8 @@ most `header_bytes` long. It also refuses connections beyond a total and a per-a
 cap, so one source cannot take every descriptor (the slowloris attack, CVE-2007-6750).
 Body deadlines and sizes are enforced per route by `limits.BodyLimits`.
 
+uvicorn's own `limit_concurrency` is not used: it answers 503 to requests beyond its
+count but still accepts and keeps the sockets, which is what exhausts descriptors.
 Connections are closed without an answer when a cap is hit (no request has been read
 yet); an over-long header block gets uvicorn's plain 400 and a close. A connection being
 closed after a refused body stops being read and is aborted at the same deadline, so a

@@ -6,10 +6,11 @@ those cost more CPU than parsing, validating and storing together. The FastAPI r
 `ingest.py` stays registered, so the endpoint is documented in the OpenAPI schema, and it
 calls the same `ReportIngest.handle`; the two cannot drift apart.
 
-Order of the checks: token (401), content type (415), size (413, enforced while the body
-streams in, before it is all read), JSON (400), schema (422), owner (403). Only a report
-that passes all of them reaches the group-commit writer, and the answer (201 new, 200
-duplicate) is sent only after its batch has committed.
+Order of the checks: a declared Content-Length over the limit (413, answered by
+`limits.BodyLimits` in front of this route), token (401), content type (415), size (413,
+enforced while the body streams in, before it is all read), JSON (400), schema (422),
+owner (403). Only a report that passes all of them reaches the group-commit writer, and
+the answer (201 new, 200 duplicate) is sent only after its batch has committed.
 """
 
 from __future__ import annotations
