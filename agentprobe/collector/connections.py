@@ -119,9 +119,10 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if self.transport.is_closing() and self._address is not None:
-            # Closing after a refused body (Connection: close): stop reading the rest of
-            # it; the deadline below aborts the connection if the close does not finish.
+        refused_body = self.cycle is not None and self.cycle.more_body
+        if self.transport.is_closing() and refused_body:
+            # Closing with the request body still arriving (answered 413 or 408): stop
+            # reading it; the deadline below aborts the connection if the close stalls.
             self.transport.pause_reading()
         self._arm()
 
