@@ -10,6 +10,9 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from agentprobe.agent.delivery.uploader import Uploader
+from agentprobe.config.sections import CollectorSection
+from agentprobe.uplink.session import make_session
 from tests.collector.security.client import bearer, enroll_body, request
 from tests.collector.security.reports import report, text
 from tests.rigs.collector import RunningCollector
@@ -98,3 +101,12 @@ def test_agent_ids_that_are_not_path_safe_cannot_enrol(
     )
     assert answer.status == 422
     assert json.loads(answer.body)["error"] == "invalid"
+
+
+def test_the_agent_dead_letters_a_report_the_collector_will_never_take(
+    rig: RunningCollector, token: str
+) -> None:
+    session = make_session(CollectorSection(url=rig.url, ca_file=str(rig.ca_file)))
+    body = json.dumps(report(AGENT, seed=7, created_at="9999-12-31T23:59:59Z"))
+    outcome = Uploader(session, rig.url, token).send(body)
+    assert outcome.kind == "dead" and outcome.detail.startswith("HTTP 422")
