@@ -20,10 +20,34 @@ SALT_FILE = "locator-salt"
 DIGEST_CHARS = 16  # 64 bits: ample to notice a change, too short to be a fingerprint store
 
 
+def private_dir(path: Path) -> Path:
+    """`path` as a directory only its owner can enter (0700), created if missing.
+
+    The one rule for the agent's data dir (outbox, token, salt, state), whoever creates it
+    first: the daemon, `agentprobe check --upload` or `agentprobe enroll`."""
+    path = Path(path)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """`path` as a file only its owner can read (0600), created empty if missing, in a
+    private directory. SQLite gives its -wal and -shm files the database file's mode."""
+    private_dir(Path(path).parent)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    with contextlib.suppress(OSError):
+        if Path(path).stat().st_mode & 0o077:
+            Path(path).chmod(0o600)
+    return Path(path)
+
+
 def salt(data_dir: Path) -> bytes:
     """This install's salt, created on first use with owner-only permissions."""
     path = Path(data_dir) / SALT_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -197,6 +197,11 @@ class Report:
         return cls.from_dict(json.loads(text))
 
 
+# Agent ids appear in URL paths and on pages: letters, digits and `._@-`, a letter or digit
+# first (so never "." or ".."), up to 128 characters. The JSON Schema carries the same.
+AGENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$"
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema for agentprobe.report/1, as shipped inside the package."""
     text = resources.files("agentprobe").joinpath("schemas/report-1.schema.json").read_text()

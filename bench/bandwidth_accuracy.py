@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+
 from agentprobe.bandwidth.engine import CollectorSpeedtest
 from agentprobe.bandwidth.metering import Meter, StopSignal
 from agentprobe.checks.bandwidth import BandwidthCheck, BandwidthConfig

@@ -32,6 +32,7 @@ from agentprobe.agent.scheduler import Pick, Plan, Scheduler, next_shift_start
 from agentprobe.agent.worker import Schedule
 from agentprobe.config.sections import Config
 from agentprobe.config.shifts import on_shift, parse_shift
+from agentprobe.privacy import private_dir
 from agentprobe.report import Report, utc_now
 
 log = logging.getLogger("agentprobe.agent")
@@ -210,7 +211,7 @@ def serve(config_path: str | None) -> int:
     config = load(config_path)  # top-level sections only: no check module is imported
     from agentprobe.agent.lock import AlreadyRunning, hold
 
-    config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # reports and token
+    private_dir(config.data_dir)  # reports and token
     logging.basicConfig(
         level=config.agent.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )

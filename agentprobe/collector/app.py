@@ -17,28 +17,37 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from agentprobe import __version__
+from agentprobe import __version__, privacy
 from agentprobe.collector.alerts.rules import load_alert_config
 from agentprobe.collector.alerts.service import AlertService
 from agentprobe.collector.api import analysis, calls, ingest, measure, read
+from agentprobe.collector.api.measure import MeasureBudget
 from agentprobe.collector.api.report_route import ReportIngest, ReportRoute
+from agentprobe.collector.attempts import Attempts
 from agentprobe.collector.auth import Authenticator
-from agentprobe.collector.errors import install_handlers
+from agentprobe.collector.errors import error_response, install_handlers
+from agentprobe.collector.headers import SecurityHeaders
+from agentprobe.collector.health import storage_trouble
+from agentprobe.collector.limits import BodyLimits, rules
 from agentprobe.collector.metrics import CONTENT_TYPE, CollectorMetrics
 from agentprobe.collector.reflector import Reflector
+from agentprobe.collector.security import Security
 from agentprobe.collector.settings import Settings
 from agentprobe.collector.store import queries
+from agentprobe.collector.store.audit import AuditLog
 from agentprobe.collector.store.checkpointer import WalCheckpointer
 from agentprobe.collector.store.credentials import Credentials
 from agentprobe.collector.store.operations import network_salt
 from agentprobe.collector.store.reports import ReportStore
 from agentprobe.collector.store.schema import open_engine
 from agentprobe.collector.store.writer import GroupCommitWriter
+from agentprobe.collector.validation import TimeBounds
 from agentprobe.collector.web import dashboard
 
 log = logging.getLogger("agentprobe.collector")
+_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -60,27 +69,63 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.metrics = CollectorMetrics(lambda: queries.agent_counts(engine))
     app.state.reflector = Reflector()
     app.state.alerts = AlertService(engine, load_alert_config(settings.config_file))
+    app.state.measure_budget = MeasureBudget(
+        app.state.metrics, volume=measure.byte_budget(settings.measure_budget_bytes)
+    )
+    attempts_salt = privacy.salt(settings.data_dir)
+    app.state.security = Security(
+        AuditLog(engine),
+        Attempts("enroll", attempts_salt, app.state.metrics),
+        Attempts("login", attempts_salt, app.state.metrics),
+        app.state.auth,
+        app.state.reflector,
+    )
     app.state.writer = None
     with engine.begin() as connection:
         salt = network_salt(connection)
     app.state.report_ingest = ReportIngest(
-        app.state.auth, app.state.metrics, settings.body_limit, lambda: app.state.writer, salt
+        app.state.auth,
+        app.state.metrics,
+        settings.body_limit,
+        lambda: app.state.writer,
+        network_salt=salt,
+        bounds=lambda: TimeBounds.around(
+            time.time(), settings.retention_days * 86400, settings.clock_skew_s
+        ),
     )
+    # Outermost last: headers on every answer, then body limits before any route reads.
     app.add_middleware(ReportRoute, ingest=lambda: app.state.report_ingest)
+    table = rules(settings.body_limit, measure.MAX_UPLOAD_BYTES, settings.body_timeout_s)
+    app.add_middleware(BodyLimits, table=table)
+    app.add_middleware(SecurityHeaders)
     install_handlers(app)
     routers = (ingest.router, read.router, analysis.router, calls.router, measure.router)
     for router in (*routers, dashboard.router):
         app.include_router(router)
-    app.add_api_route("/healthz", healthz, methods=["GET"], tags=["service"])
-    app.add_api_route("/metrics", metrics, methods=["GET"], tags=["service"])
+    app.add_api_route(
+        "/healthz", healthz, methods=["GET"], tags=["service"], responses={503: _ERROR}
+    )
+    app.add_api_route(
+        "/metrics",
+        metrics,
+        methods=["GET"],
+        tags=["service"],
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
 
-async def healthz(request: Request) -> dict[str, Any]:
-    """Liveness: the process answers and the writer is running."""
+async def healthz(request: Request) -> Response:
+    """Liveness: the process answers, the writer runs and storage takes writes (else 503)."""
     writer = request.app.state.writer
-    return {"status": "ok", "version": __version__, "writer": writer is not None}
+    settings: Settings = request.app.state.settings
+    trouble = await asyncio.to_thread(storage_trouble, settings.data_dir, request.app.state.engine)
+    body = {"status": "ok", "version": __version__, "writer": writer is not None}
+    if trouble:
+        return error_response(503, "unavailable", f"storage: {trouble}", {"Retry-After": "30"})
+    return JSONResponse(body)
 
 
 async def metrics(request: Request) -> Response:
@@ -135,6 +180,21 @@ async def _purge_forever(app: FastAPI) -> None:
         await asyncio.sleep(settings.purge_interval_s)
 
 
+# What `BodyLimits` may answer on any route (bad Content-Length, too large, too slow), and
+# what token-protected routes answer without or beyond their token.
+_EVERY_ROUTE = {"400": "Bad request", "408": "Body not received in time", "413": "Body too large"}
+_AGENT_ROUTES = {"401": "Missing, unknown or revoked token", "429": "Budget spent (Retry-After)"}
+
+
+def _document_common_errors(path: str, operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    codes = dict(_EVERY_ROUTE)
+    if path.startswith(("/speedtest", "/api/v1/reflector")):
+        codes.update(_AGENT_ROUTES)
+    for code, description in codes.items():
+        responses.setdefault(code, {"description": description, **_ERROR})
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -145,5 +205,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         "properties": {"error": {"type": "string"}, "detail": {}},
     }
     schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            _document_common_errors(path, operation)
     app.openapi_schema = schema
     return schema

@@ -8,8 +8,8 @@ only cost CPU on every request here). Only those hashes are stored.
 `require_agent` and `require_admin` are FastAPI dependencies. They read the lookup from
 `request.app.state.auth` (an `Authenticator`), which caches positive answers briefly so
 the ingest path does not query the database for every report; revocation through the API
-clears the cache at once, and revocation from another process takes effect within
-`CACHE_SECONDS`.
+clears the cache at once (as do enrolment and release through the API), and revocation
+from another process (the CLI) takes effect within `CACHE_SECONDS`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,11 @@ def new_token(prefix: str) -> str:
 
 
 def token_hash(token: str) -> str:
-    """The stored form of a credential: SHA-256 hex (see the module docstring for why)."""
+    """The stored form of a credential: SHA-256 hex (see the module docstring for why).
+
+    Unsalted on purpose: a salt defeats precomputed tables over guessable inputs, and a
+    256-bit random token has no guessable input (a table of 2**256 entries cannot exist).
+    Unsalted, the hash is also the lookup key, so a request costs one indexed query."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -81,6 +85,11 @@ class Authenticator:
         if valid:
             self._admins[digest] = time.monotonic() + self.cache_seconds
         return valid
+
+    def forget_agent(self, agent_id: str) -> None:
+        """Drop the cached tokens of one agent (revoked, released or enrolled again)."""
+        for digest in [d for d, (agent, _) in self._agents.items() if agent == agent_id]:
+            self._agents.pop(digest, None)
 
     def forget(self) -> None:
         """Drop every cached answer (after a revocation in this process)."""

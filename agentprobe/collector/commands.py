@@ -75,6 +75,27 @@ def collector() -> None:
     help="Largest accepted report, bytes.",
 )
 @click.option(
+    "--header-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 300),
+    help="Seconds a connection has to send a request's headers.",
+)
+@click.option(
+    "--body-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 3600),
+    help="Seconds a request has to send its body (the speed-test upload gets twice).",
+)
+@click.option(
+    "--measure-budget",
+    default=512,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Speed-test MiB per agent per hour.",
+)
+@click.option(
     "--log-level", default="info", type=click.Choice(["debug", "info", "warning", "error"])
 )
 @click.option(
@@ -94,6 +115,9 @@ def serve(
     insecure_http: bool,
     retention: str,
     body_limit: int,
+    header_timeout: float,
+    body_timeout: float,
+    measure_budget: int,
     log_level: str,
     config_file: Path | None,
 ) -> None:
@@ -119,6 +143,9 @@ def serve(
         body_limit=body_limit,
         retention_days=retention_s / 86400,
         config_file=config_file,
+        header_timeout_s=header_timeout,
+        body_timeout_s=body_timeout,
+        measure_budget_bytes=measure_budget * 2**20,
     )
     try:
         run(settings, log_level)
@@ -179,10 +206,32 @@ def agent() -> None:
 @data_dir_option
 @click.argument("agent_id")
 def agent_revoke(data_dir: Path, db_url: str | None, agent_id: str) -> None:
-    """Revoke an agent's token (takes effect within seconds on a running collector)."""
-    if not _credentials(data_dir, db_url).revoke_agent(agent_id):
+    """Revoke an agent's token (takes effect within seconds on a running collector).
+
+    The agent stays revoked: its id cannot enrol again until `agent release`."""
+    credentials = _credentials(data_dir, db_url)
+    if not credentials.revoke_agent(agent_id):
         raise click.UsageError(f"no active token for agent {agent_id!r}")
+    _audit(credentials.engine, "cli_revoke", agent_id)
     click.echo("revoked")
+
+
+@agent.command("release")
+@data_dir_option
+@click.argument("agent_id")
+def agent_release(data_dir: Path, db_url: str | None, agent_id: str) -> None:
+    """Let AGENT_ID enrol once more (a reinstalled PC); its current token ends."""
+    credentials = _credentials(data_dir, db_url)
+    if not credentials.release_agent(agent_id):
+        raise click.UsageError(f"no agent {agent_id!r}")
+    _audit(credentials.engine, "cli_release", agent_id)
+    click.echo("released")
+
+
+def _audit(engine: Any, action: str, agent_id: str) -> None:
+    from agentprobe.collector.store.audit import AuditLog
+
+    AuditLog(engine).record(action, "ok", "cli", agent_id)
 
 
 @collector.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -43,6 +44,7 @@ _HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid",
+    429: "too_many_requests",
 }
 
 
@@ -68,6 +70,11 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    if isinstance(error, sa.exc.OperationalError):  # disk full, database down or locked
+        log.error("storage error on %s %s: %s", request.method, request.url.path, error.orig)
+        return error_response(
+            503, "unavailable", "storage unavailable; retry later", {"Retry-After": "30"}
+        )
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(500, "internal", "unexpected server error; see the collector log")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -29,6 +29,27 @@ class _AgentsByStatus(Collector):
         for status, count in sorted(self.counts().items()):
             family.add_metric([status], count)
         yield family
+
+
+class _Connections(Collector):
+    """The connection guard's figures, read at scrape time: open, refused, timed out."""
+
+    def __init__(self, figures: Callable[[], tuple[int, int, int]]) -> None:
+        self.figures = figures
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        open_now, refused, timed_out = self.figures()
+        yield GaugeMetricFamily("agentprobe_connections_open", "HTTP connections open", open_now)
+        yield CounterMetricFamily(
+            "agentprobe_connections_refused",
+            "Connections closed at once by the total or per-address cap",
+            refused,
+        )
+        yield CounterMetricFamily(
+            "agentprobe_connections_timed_out",
+            "Connections closed for not sending their headers in time",
+            timed_out,
+        )
 
 
 class CollectorMetrics:
@@ -66,7 +87,23 @@ class CollectorMetrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.measure_bytes = Counter(
+            "agentprobe_measure_bytes",
+            "Bytes the speed-test endpoints sent (download) and received (upload)",
+            ["direction"],
+            registry=self.registry,
+        )
+        self.limited = Counter(
+            "agentprobe_limited_requests",
+            "Requests answered 429 by a budget or rate limit, by limit",
+            ["limit"],
+            registry=self.registry,
+        )
         self.registry.register(_AgentsByStatus(agent_counts))
+
+    def watch_connections(self, figures: Callable[[], tuple[int, int, int]]) -> None:
+        """Publish the connection guard's (open, refused, timed out) on /metrics."""
+        self.registry.register(_Connections(figures))
 
     def observe_commit(self, size: int, seconds: float) -> None:
         self.batch_size.observe(size)

@@ -135,6 +135,13 @@ class Reflector:
             "max_packet_bytes": wire.MAX_PACKET_BYTES,
         }
 
+    def close_agent(self, agent_id: str) -> int:
+        """End every session of `agent_id` at once (its token was revoked or replaced)."""
+        mine = [sid for sid, s in self.sessions.items() if s.agent_id == agent_id]
+        for sid in mine:
+            del self.sessions[sid]
+        return len(mine)
+
     def _purge(self, now: float, agent_id: str) -> None:
         """Drop expired sessions, and the oldest ones beyond the per-agent and total caps."""
         for sid in [sid for sid, s in self.sessions.items() if s.expires <= now]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import uvicorn
 
 from agentprobe.collector.app import create_app
+from agentprobe.collector.connections import ConnectionGuard, protocol_class
 from agentprobe.collector.settings import Settings
 from agentprobe.collector.tls import ensure_certificate
 from agentprobe.config.addresses import is_loopback
@@ -21,6 +22,7 @@ from agentprobe.config.addresses import is_loopback
 # requests still waiting then are cancelled, but their queued reports are still committed.
 GRACEFUL_SHUTDOWN_S = 5
 SWITCH_INTERVAL_S = 0.0005
+KEEP_ALIVE_S = 5  # idle time between requests on one connection
 
 
 class ServeError(ValueError):
@@ -45,11 +47,15 @@ def tls_files(settings: Settings) -> tuple[Path, Path] | None:
     return ensure_certificate(settings.tls_dir, settings.host)
 
 
-def uvicorn_config(settings: Settings, log_level: str = "info") -> uvicorn.Config:
+def uvicorn_config(
+    settings: Settings, log_level: str = "info", guard: ConnectionGuard | None = None
+) -> uvicorn.Config:
     """The uvicorn setup shared by `serve` and the ingest benchmark."""
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     files = tls_files(settings)
     app = create_app(settings)
+    guard = guard or ConnectionGuard(header_timeout_s=settings.header_timeout_s)
+    app.state.metrics.watch_connections(guard.figures)
     return uvicorn.Config(
         app,
         host=settings.host,
@@ -61,6 +67,9 @@ def uvicorn_config(settings: Settings, log_level: str = "info") -> uvicorn.Confi
         server_header=False,
         proxy_headers=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        timeout_keep_alive=KEEP_ALIVE_S,
+        # Our protocol (httptools underneath) adds the header deadline and connection caps.
+        http=protocol_class(guard),
     )
 
 

@@ -10,6 +10,9 @@ from agentprobe.config.addresses import parse_host_port
 DEFAULT_PORT = 8443
 BODY_LIMIT_BYTES = 256 * 1024
 RETENTION_DAYS = 90.0
+# A report dated further ahead of the collector's clock is refused (422): it would pin
+# its agent's latest status until that date. NTP keeps real PCs within seconds.
+CLOCK_SKEW_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,10 @@ class Settings:
     batch_max: int = 512
     purge_interval_s: float = 3600.0
     config_file: Path | None = None  # alert rules and webhooks (TOML); None: default rules
+    clock_skew_s: float = CLOCK_SKEW_S
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    measure_budget_bytes: int = 512 * 2**20  # per agent, refilled over an hour
 
     @property
     def database_url(self) -> str:

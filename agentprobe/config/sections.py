@@ -6,6 +6,7 @@ each already validated, so a check is handed its own typed section and nothing e
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ import platformdirs
 from agentprobe.config.addresses import is_loopback
 from agentprobe.config.shifts import parse_shift
 from agentprobe.config.spec import CheckConfig, setting
+from agentprobe.report import AGENT_ID_PATTERN
 
 APP = "agentprobe"
 
@@ -41,9 +43,16 @@ def _shifts_reason(shifts: list[str]) -> str | None:
     return None
 
 
+def _agent_id_reason(value: str) -> str | None:
+    """Why an agent id would be refused by the collector (it appears in URLs and pages)."""
+    if value and not re.fullmatch(AGENT_ID_PATTERN, value):
+        return "use letters, digits and ._@- (a letter or digit first, at most 128)"
+    return None
+
+
 @dataclass(frozen=True)
 class AgentSection:
-    id: str = setting("", "agent id; default: this machine's host name")
+    id: str = setting("", "agent id; default: this machine's host name", check=_agent_id_reason)
     team: str = setting("", "team name, carried in every report's context")
     site: str = setting("", "site name, carried in every report's context")
     location: str = setting(

@@ -15,6 +15,7 @@ from pathlib import Path
 import requests
 
 from agentprobe.config.sections import Config
+from agentprobe.privacy import private_dir
 
 TOKEN_FILE = "agent-token"
 
@@ -38,7 +39,7 @@ def read_token(data_dir: Path) -> str | None:
 
 def write_token(data_dir: Path, token: str) -> None:
     """Store the token atomically, readable by this user only (mode 0600)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     target = token_path(data_dir)
     temporary = target.with_name(f".{TOKEN_FILE}.{os.getpid()}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -3,17 +3,24 @@
 TLS verification cannot be turned off: a self-signed collector is trusted by pinning its
 certificate with `collector.ca_file`. Connection failures are retried briefly by urllib3
 (the outbox handles longer outages); every request gets the configured timeout.
+
+Every request carries a credential (the enrol secret or the bearer token), so the session
+never follows a redirect (requests would resend the body, and RFC 9110 §15.4.8 keeps the
+method and body on a 307, to wherever `Location` says) and refuses plain `http://` to any
+host but loopback, checked on each request, not only when the config is read.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from agentprobe import __version__
+from agentprobe.config.addresses import is_loopback
 from agentprobe.config.sections import CollectorSection
 
 USER_AGENT = f"agentprobe/{__version__}"
@@ -27,11 +34,25 @@ class TimeoutSession(requests.Session):
         self.default_timeout = timeout
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        refuse_plain_http(url if isinstance(url, str) else url.decode("latin-1"))
+        kwargs["allow_redirects"] = False  # never, whatever the caller asked for
         kwargs.setdefault("timeout", self.default_timeout)
         # Pass verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override
         # a Session's verify otherwise, which would silently unpin `collector.ca_file`.
         kwargs.setdefault("verify", self.verify)
         return super().request(method, url, *args, **kwargs)
+
+
+def refuse_plain_http(url: str) -> None:
+    """InvalidURL (a RequestException, so callers treat it as a failed request) for
+    anything but https://, or http:// to a loopback address."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname or "")):
+        return
+    raise requests.exceptions.InvalidURL(
+        f"refusing {parts.scheme or 'a schemeless'} URL to {parts.hostname or '?'}: "
+        "the collector is reached over https only (plain http on loopback alone)"
+    )
 
 
 def connect_retry() -> Retry:

@@ -36,7 +36,9 @@ def config_for(tmp_path: Path, collector: RunningCollector, secret: str | None =
         "ca_file": str(collector.ca_file),
         "enroll_secret": collector.enroll_secret if secret is None else secret,
     }
-    return write_config(tmp_path / "agent.toml", tmp_path / "data", settings, agent_id="cli-agent")
+    # One id per test: the collector enrols an id once (the rig is shared by the module).
+    agent_id = f"cli-{tmp_path.name}"
+    return write_config(tmp_path / "agent.toml", tmp_path / "data", settings, agent_id=agent_id)
 
 
 @pytest.mark.integration

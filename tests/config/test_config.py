@@ -54,6 +54,10 @@ BAD_CONFIGS = {
         '[schedule] shifts: expected a shift like "Mon-Fri 08:00-17:00"',
     ),
     "binary": (b"\xff\xfe[agent]", "not UTF-8 text"),
+    "agent-id-path": (
+        '[agent]\nid = "../../logout"\n',
+        "[agent] id: use letters, digits and ._@- (a letter or digit first, at most 128)",
+    ),
 }
 
 

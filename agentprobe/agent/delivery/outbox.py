@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agentprobe.privacy import private_file
+
 if TYPE_CHECKING:
     from agentprobe.config.sections import Config
 
@@ -67,7 +69,7 @@ class Outbox:
     def __init__(
         self, path: Path, max_reports: int = MAX_REPORTS, clock: Callable[[], float] = time.time
     ) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # reports may name the team and site: owner-only (0700/0600)
         self.path, self.max_reports, self.clock = path, max_reports, clock
         self.db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")

@@ -1,9 +1,10 @@
 """One upload of one report, and what its answer means for the outbox.
 
 Every answer ends as exactly one outcome (the Telegraf output-buffer rule): `sent`
-(2xx: remove it), `dead` (4xx other than 401/429: never retry), `retry` (429, 5xx,
-redirects and network errors: back off, honouring Retry-After) or `revoked` (401: stop
-sending until the agent is enrolled again).
+(2xx: remove it), `dead` (4xx other than 401/408/429: never retry; a report the collector
+refuses, such as one dated outside its window, is refused the same way every time),
+`retry` (408 and 429, 5xx, redirects and network errors: back off, honouring
+Retry-After) or `revoked` (401: stop sending until the agent is enrolled again).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def classify(status: int, detail: str, retry_after: str | None = None) -> Outcom
         return Outcome("sent", text)
     if status == 401:
         return Outcome("revoked", "token revoked: re-enrol (agentprobe enroll)")
-    if status == 429 or status >= 500 or 300 <= status < 400:
+    if status in (408, 429) or status >= 500 or 300 <= status < 400:
         return Outcome("retry", text, parse_retry_after(retry_after))
     return Outcome("dead", text)
 

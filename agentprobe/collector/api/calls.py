@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from agentprobe.collector.api.read import _RESPONSES, Since, since_seconds
+from agentprobe.collector.api.read import _ERROR, _RESPONSES, Since, since_seconds
 from agentprobe.collector.auth import require_admin
 from agentprobe.collector.errors import ApiError
 from agentprobe.collector.store import queries
@@ -17,7 +17,7 @@ from agentprobe.collector.store.calls import agent_calls, fleet_calls
 router = APIRouter(tags=["calls"], dependencies=[Depends(require_admin)])
 
 
-@router.get("/api/v1/agents/{agent_id}/calls", responses=_RESPONSES)
+@router.get("/api/v1/agents/{agent_id}/calls", responses={**_RESPONSES, 404: _ERROR})
 async def calls_of_agent(
     request: Request, agent_id: str, limit: int = Query(20, ge=1, le=1000)
 ) -> dict[str, Any]:

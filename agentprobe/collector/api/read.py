@@ -1,4 +1,5 @@
-"""The operations API (admin token): agents, an agent's reports, the fleet summary, revocation."""
+"""The operations API (admin token): agents, an agent's reports, the fleet summary,
+revocation and release. Every call is written to the audit log."""
 
 from __future__ import annotations
 
@@ -10,16 +11,32 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from agentprobe.collector.auth import Authenticator, require_admin
+from agentprobe.collector.auth import require_admin
 from agentprobe.collector.errors import ApiError
+from agentprobe.collector.security import client_address, security
 from agentprobe.collector.store import queries, roster
+from agentprobe.collector.store.audit import actor_of
 from agentprobe.collector.store.credentials import Credentials
 from agentprobe.collector.store.fleet import fleet_summary
 from agentprobe.config.durations import parse_duration
 
-router = APIRouter(tags=["operations"], dependencies=[Depends(require_admin)])
+
+async def audited_admin(request: Request, token_sha256: str = Depends(require_admin)) -> str:
+    """FastAPI dependency: require_admin, then one audit row for the call."""
+    guard = security(request)
+    action = "admin_read" if request.method == "GET" else "admin_" + request.method.lower()
+    source = guard.enroll_attempts.source(client_address(request))
+    await run_in_threadpool(
+        guard.audit.record, action, "ok", actor_of(token_sha256), request.url.path, source
+    )
+    return token_sha256
+
+
+router = APIRouter(tags=["operations"], dependencies=[Depends(audited_admin)])
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-_RESPONSES: dict[int | str, dict[str, Any]] = {401: _ERROR, 422: _ERROR}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: _ERROR for code in (400, 401, 408, 413, 422, 503)
+}
 
 Limit = Annotated[int, Query(ge=1, le=queries.MAX_LIMIT, description="page size")]
 Cursor = Annotated[str | None, Query(max_length=512, description="`next` of the previous page")]
@@ -96,12 +113,28 @@ async def fleet_agents(
     return await _page(roster.agent_rows, request, limit, cursor)
 
 
-@router.delete("/api/v1/agents/{agent_id}/token", status_code=204, responses={404: _ERROR})
+@router.delete(
+    "/api/v1/agents/{agent_id}/token", status_code=204, responses={**_RESPONSES, 404: _ERROR}
+)
 async def revoke_agent(request: Request, agent_id: str) -> Response:
-    """Revoke an agent's token at once; the agent must enrol again to report."""
+    """Revoke an agent's token at once (and its reflector sessions). It stays revoked: the
+    id cannot enrol again until released (`POST /api/v1/agents/{id}/release`)."""
     credentials: Credentials = request.app.state.credentials
     if not await run_in_threadpool(credentials.revoke_agent, agent_id):
         raise ApiError(404, "not_found", f"no active token for agent {agent_id!r}")
-    auth: Authenticator = request.app.state.auth
-    auth.forget()
+    security(request).cut_off(agent_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/api/v1/agents/{agent_id}/release",
+    status_code=204,
+    responses={**_RESPONSES, 404: _ERROR},
+)
+async def release_agent(request: Request, agent_id: str) -> Response:
+    """Free an agent id for one new enrolment (a reinstalled PC); its token ends at once."""
+    credentials: Credentials = request.app.state.credentials
+    if not await run_in_threadpool(credentials.release_agent, agent_id):
+        raise ApiError(404, "not_found", f"no agent {agent_id!r}")
+    security(request).cut_off(agent_id)
     return Response(status_code=204)

@@ -6,10 +6,11 @@ those cost more CPU than parsing, validating and storing together. The FastAPI r
 `ingest.py` stays registered, so the endpoint is documented in the OpenAPI schema, and it
 calls the same `ReportIngest.handle`; the two cannot drift apart.
 
-Order of the checks: token (401), content type (415), size (413, enforced while the body
-streams in, before it is all read), JSON (400), schema (422), owner (403). Only a report
-that passes all of them reaches the group-commit writer, and the answer (201 new, 200
-duplicate) is sent only after its batch has committed.
+Order of the checks: a declared Content-Length over the limit (413, answered by
+`limits.BodyLimits` in front of this route), token (401), content type (415), size (413,
+enforced while the body streams in, before it is all read), JSON (400), schema (422),
+owner (403). Only a report that passes all of them reaches the group-commit writer, and
+the answer (201 new, 200 duplicate) is sent only after its batch has committed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from agentprobe.collector.errors import ApiError
 from agentprobe.collector.metrics import CollectorMetrics
 from agentprobe.collector.peer import network_digest
 from agentprobe.collector.store.writer import GroupCommitWriter, WriterClosed
-from agentprobe.collector.validation import parse, validate
+from agentprobe.collector.validation import TimeBounds, parse, validate
 
 log = logging.getLogger("agentprobe.collector")
 
@@ -51,9 +52,10 @@ class ReportIngest:
         body_limit: int,
         writer: Callable[[], GroupCommitWriter | None],
         network_salt: bytes = b"",
+        bounds: Callable[[], TimeBounds | None] = lambda: None,
     ) -> None:
         self.auth, self.metrics, self.body_limit, self.writer = auth, metrics, body_limit, writer
-        self.network_salt = network_salt
+        self.network_salt, self.bounds = network_salt, bounds
         # Resolved once: a labelled child costs a lock and a dict lookup on every `.labels`.
         self._stored = metrics.requests.labels("stored")
         self._duplicate = metrics.requests.labels("duplicate")
@@ -78,7 +80,7 @@ class ReportIngest:
         agent_id = await self._agent(headers.get(b"authorization", b""))
         _check_content_type(headers)
         raw = await self._read_body(headers.get(b"content-length", b""), receive)
-        report = validate(*parse(raw))
+        report = validate(*parse(raw), self.bounds())
         if report.agent_id != agent_id:
             raise ApiError(
                 403,

@@ -23,6 +23,10 @@ class EnrollError(ValueError):
     """The enrol secret is unknown or revoked."""
 
 
+class EnrollConflict(ValueError):
+    """The agent_id is enrolled (or revoked) and has not been released by an operator."""
+
+
 class Credentials:
     """The credential tables of one database."""
 
@@ -67,30 +71,62 @@ class Credentials:
             )
         return done.rowcount > 0
 
-    def enroll(self, secret: str, agent_id: str, host: str) -> str:
-        """A new token for agent_id in exchange for a valid enrol secret, else EnrollError."""
-        token = new_token("apa_")
+    def release_agent(self, agent_id: str) -> bool:
+        """Free an agent_id for a new enrolment and end its token; False if unknown."""
         now = time.time()
         with self.engine.begin() as connection:
-            secret_id = connection.execute(
-                sa.select(enroll_secrets.c.id).where(
-                    enroll_secrets.c.sha256 == token_hash(secret),
-                    enroll_secrets.c.revoked_ts.is_(None),
-                )
-            ).scalar()
-            if secret_id is None:
-                raise EnrollError("unknown or revoked enrol secret")
-            values = {"host": host, "token_sha256": token_hash(token), "secret_id": secret_id}
-            updated = connection.execute(
+            done = connection.execute(
                 sa.update(agents)
                 .where(agents.c.agent_id == agent_id)
-                .values(**values, enrolled_ts=now, revoked_ts=None)
-            )
-            if updated.rowcount == 0:
-                connection.execute(
-                    sa.insert(agents).values(agent_id=agent_id, enrolled_ts=now, **values)
+                .values(
+                    token_sha256=None,
+                    released_ts=now,
+                    revoked_ts=sa.func.coalesce(agents.c.revoked_ts, now),
                 )
+            )
+        return done.rowcount > 0
+
+    def enroll(self, secret: str, agent_id: str, host: str) -> str:
+        """A new token for agent_id in exchange for a valid enrol secret.
+
+        EnrollError for a bad secret (checked first, so the answer says nothing about ids
+        to someone without it), EnrollConflict for an id that is taken and not released.
+        """
+        token = new_token("apa_")
+        values = {"host": host, "token_sha256": token_hash(token), "enrolled_ts": time.time()}
+        try:
+            with self.engine.begin() as connection:
+                values["secret_id"] = self._secret_id(connection, secret)
+                row = connection.execute(
+                    sa.select(agents.c.released_ts).where(agents.c.agent_id == agent_id)
+                ).first()
+                if row is None:
+                    connection.execute(sa.insert(agents).values(agent_id=agent_id, **values))
+                elif row.released_ts is not None:
+                    connection.execute(
+                        sa.update(agents)
+                        .where(agents.c.agent_id == agent_id)
+                        .values(**values, revoked_ts=None, released_ts=None)
+                    )
+                else:
+                    raise EnrollConflict(
+                        f"agent id {agent_id!r} is already enrolled (or revoked); an operator "
+                        f"must release it first (agentprobe collector agent release)"
+                    )
+        except sa.exc.IntegrityError:  # a concurrent enrolment of the same new id won
+            raise EnrollConflict(f"agent id {agent_id!r} is already enrolled") from None
         return token
+
+    def _secret_id(self, connection: sa.Connection, secret: str) -> int:
+        secret_id = connection.execute(
+            sa.select(enroll_secrets.c.id).where(
+                enroll_secrets.c.sha256 == token_hash(secret),
+                enroll_secrets.c.revoked_ts.is_(None),
+            )
+        ).scalar()
+        if secret_id is None:
+            raise EnrollError("unknown or revoked enrol secret")
+        return int(secret_id)
 
     def agent_for_token(self, token_sha256: str) -> str | None:
         with self.engine.connect() as connection:

@@ -2,7 +2,8 @@
 
 `save_batch` is called only by the group-commit writer (`writer.py`), one batch at a time,
 so duplicate detection by a select inside the batch's transaction is race-free; the
-unique index on report_id stays as the last line of defence.
+unique index on (agent_id, report_id) stays as the last line of defence. Report ids are
+an agent's idempotency keys, so they are unique per agent, not across the collector.
 
 Each table gets one multi-row INSERT per batch, written as driver SQL. Why not Core's
 constructs here: an executemany makes the sqlite3 driver drop and retake the GIL for every
@@ -130,17 +131,19 @@ def _insert(
 def _split_duplicates(
     connection: Connection, items: Sequence[IncomingReport]
 ) -> tuple[list[bool], list[IncomingReport]]:
+    """Report ids are unique per agent: another agent's report with the same id is new."""
     wanted = list({item.report_id for item in items})
-    known: set[str] = set()
+    known: set[tuple[str, str]] = set()
     for start in range(0, len(wanted), ROWS_PER_STATEMENT):
         chunk = tuple(wanted[start : start + ROWS_PER_STATEMENT])
         marks = ", ".join([_placeholder(connection)] * len(chunk))
-        sql = f"SELECT report_id FROM reports WHERE report_id IN ({marks})"
-        known.update(row[0] for row in connection.exec_driver_sql(sql, chunk))
+        sql = f"SELECT agent_id, report_id FROM reports WHERE report_id IN ({marks})"
+        known.update((row[0], row[1]) for row in connection.exec_driver_sql(sql, chunk))
     outcome, fresh = [], []
     for item in items:
-        is_new = item.report_id not in known
-        known.add(item.report_id)
+        key = (item.agent_id, item.report_id)
+        is_new = key not in known
+        known.add(key)
         outcome.append(is_new)
         if is_new:
             fresh.append(item)

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from agentprobe.collector.store import operations
+from agentprobe.collector.store import hardening, operations
 
 metadata = sa.MetaData()
 
@@ -67,13 +67,14 @@ agents = sa.Table(
     sa.Column("last_report_ts", sa.Float),
     sa.Column("last_seen_ts", sa.Float),
     sa.Column("last_report_id", sa.String(36)),
+    sa.Column("released_ts", sa.Float),  # set by an operator: the id may enrol again
 )
 
 reports = sa.Table(
     "reports",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("report_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("report_id", sa.String(36), nullable=False),
     sa.Column("agent_id", sa.String(128), nullable=False),
     sa.Column("created_ts", sa.Float, nullable=False),
     sa.Column("received_ts", sa.Float, nullable=False),
@@ -83,6 +84,7 @@ reports = sa.Table(
     sa.Column("site", sa.String(128), nullable=False),
     sa.Column("location", sa.String(16), nullable=False),
     sa.Column("body", sa.Text, nullable=False),
+    sa.UniqueConstraint("report_id", "agent_id", name="reports_report_id_agent_id_key"),
     sa.Index("ix_reports_agent_time", "agent_id", "created_ts", "id"),
     sa.Index("ix_reports_time", "created_ts"),
 )
@@ -96,6 +98,22 @@ report_checks = sa.Table(
     sa.Column("name", sa.String(64), nullable=False),
     sa.Column("status", sa.String(8), nullable=False),
     sa.Index("ix_report_checks_time", "created_ts"),
+)
+
+# Who did what, when: enrolments, revocations, releases, logins and admin reads. `actor`
+# is a short hash of the credential used, `source` a salted hash of the client address
+# (an address locates a person, so it is never stored in clear).
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False, server_default=""),
+    sa.Column("subject", sa.String(128), nullable=False, server_default=""),
+    sa.Column("source", sa.String(32), nullable=False, server_default=""),
+    sa.Index("ix_audit_log_ts", "ts"),
 )
 
 
@@ -115,7 +133,8 @@ def _drop_report_checks_report_id(connection: Connection) -> None:
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
     _drop_report_checks_report_id,
-    operations.create_tables,  # operations: change events, figures, causes, alerts
+    *hardening.STEPS,  # versions 3, 4, 5: released ids, per-agent report ids, audit log
+    operations.create_tables,  # version 6: change events, figures, causes, alerts
 ]
 LATEST = len(MIGRATIONS)
 

@@ -19,7 +19,10 @@ from starlette.concurrency import run_in_threadpool
 
 from agentprobe import __version__
 from agentprobe.collector.api.read import since_seconds
+from agentprobe.collector.auth import token_hash
+from agentprobe.collector.security import client_address, security
 from agentprobe.collector.store import queries
+from agentprobe.collector.store.audit import actor_of
 from agentprobe.collector.store.calls import agent_calls, fleet_calls
 from agentprobe.collector.store.cause_summary import top_causes
 from agentprobe.collector.store.credentials import SESSION_SECONDS, Credentials
@@ -62,10 +65,18 @@ async def login_page(request: Request) -> Response:
 
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request, token: str = Form(max_length=256)) -> Response:
+    """Failed logins are limited per client address (429) and every attempt is audited."""
+    guard, address = security(request), client_address(request)
+    guard.login_attempts.check(address)
+    source = guard.login_attempts.source(address)
     session = await run_in_threadpool(_credentials(request).open_session, token.strip())
     if session is None:
+        guard.login_attempts.failed(address, "not a valid admin token")
+        await run_in_threadpool(guard.audit.record, "login", "failed", "", "", source)
         context = {"error": "That admin token is not valid."}
         return templates.TemplateResponse(request, "login.html", context, status_code=401)
+    actor = actor_of(token_hash(token.strip()))
+    await run_in_threadpool(guard.audit.record, "login", "ok", actor, "", source)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         COOKIE, session, max_age=SESSION_SECONDS, httponly=True, secure=True, samesite="strict"

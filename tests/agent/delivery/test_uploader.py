@@ -21,6 +21,8 @@ from agentprobe.agent.delivery.uploader import classify, parse_retry_after
         (415, "dead"),
         (422, "dead"),
         (401, "revoked"),
+        (408, "retry"),  # the body did not arrive in time: a slow link, not a bad report
+        (409, "dead"),
         (429, "retry"),
         (500, "retry"),
         (503, "retry"),
