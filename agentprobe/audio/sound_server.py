@@ -14,8 +14,8 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from agentprobe.config.environ import c_locale
 from agentprobe.audio.pactl import ServerDevice, parse_info, parse_json_list, parse_text_list
+from agentprobe.config.environ import c_locale
 
 TIMEOUT_S = 5.0
 

@@ -20,20 +20,22 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 
 from agentprobe import __version__
-from agentprobe.collector.api import ingest, measure, read
+from agentprobe.collector.api import ingest, kpis, measure, read
 from agentprobe.collector.api.report_route import ReportIngest, ReportRoute
 from agentprobe.collector.auth import Authenticator
 from agentprobe.collector.errors import install_handlers
+from agentprobe.collector.kpis.location import OfficeNetworks, parse_networks
 from agentprobe.collector.metrics import CONTENT_TYPE, CollectorMetrics
 from agentprobe.collector.reflector import Reflector
 from agentprobe.collector.settings import Settings
+from agentprobe.collector.store import kpis as kpi_store
 from agentprobe.collector.store import queries
 from agentprobe.collector.store.checkpointer import WalCheckpointer
 from agentprobe.collector.store.credentials import Credentials
 from agentprobe.collector.store.reports import ReportStore
 from agentprobe.collector.store.schema import open_engine
 from agentprobe.collector.store.writer import GroupCommitWriter
-from agentprobe.collector.web import dashboard
+from agentprobe.collector.web import dashboard, kpi_pages
 
 log = logging.getLogger("agentprobe.collector")
 
@@ -57,12 +59,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.metrics = CollectorMetrics(lambda: queries.agent_counts(engine))
     app.state.reflector = Reflector()
     app.state.writer = None
+    app.state.offices = OfficeNetworks(parse_networks(kpi_store.office_networks(engine)))
     app.state.report_ingest = ReportIngest(
-        app.state.auth, app.state.metrics, settings.body_limit, lambda: app.state.writer
+        app.state.auth,
+        app.state.metrics,
+        settings.body_limit,
+        lambda: app.state.writer,
+        app.state.offices,
     )
     app.add_middleware(ReportRoute, ingest=lambda: app.state.report_ingest)
     install_handlers(app)
-    for router in (ingest.router, read.router, measure.router, dashboard.router):
+    routers = (ingest.router, read.router, kpis.router, measure.router, dashboard.router)
+    for router in (*routers, kpi_pages.router):
         app.include_router(router)
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["service"])
     app.add_api_route("/metrics", metrics, methods=["GET"], tags=["service"])
@@ -96,12 +104,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.writer = writer
     await app.state.reflector.start(settings.host, settings.port)
     purge = asyncio.create_task(_purge_forever(app), name="retention-purge")
+    offices = asyncio.create_task(
+        kpis.follow_offices(app.state.engine, app.state.offices), name="office-networks"
+    )
     try:
         yield
     finally:
-        purge.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await purge
+        for task in (offices, purge):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await app.state.reflector.stop()
         await asyncio.to_thread(checkpointer.stop)
         await writer.close()

@@ -18,12 +18,14 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import replace
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
 from agentprobe.collector.auth import BEARER_CHALLENGE, Authenticator
 from agentprobe.collector.errors import ApiError
+from agentprobe.collector.kpis.location import OfficeNetworks, derive, vpn_active
 from agentprobe.collector.metrics import CollectorMetrics
 from agentprobe.collector.store.writer import GroupCommitWriter, WriterClosed
 from agentprobe.collector.validation import parse, validate
@@ -48,28 +50,41 @@ class ReportIngest:
         metrics: CollectorMetrics,
         body_limit: int,
         writer: Callable[[], GroupCommitWriter | None],
+        offices: OfficeNetworks | None = None,
     ) -> None:
         self.auth, self.metrics, self.body_limit, self.writer = auth, metrics, body_limit, writer
+        self.offices = offices if offices is not None else OfficeNetworks()
         # Resolved once: a labelled child costs a lock and a dict lookup on every `.labels`.
         self._stored = metrics.requests.labels("stored")
         self._duplicate = metrics.requests.labels("duplicate")
 
-    async def handle(self, headers: list[tuple[bytes, bytes]], receive: Receive) -> Answer:
-        """(status, JSON body, headers) for one upload whose body is still to be received."""
+    async def handle(
+        self, headers: list[tuple[bytes, bytes]], receive: Receive, client: str | None = None
+    ) -> Answer:
+        """(status, JSON body, headers) for one upload whose body is still to be received.
+
+        `client` is the source address; it decides `office` and is never kept.
+        """
         started = time.perf_counter()
         try:
-            answer = await self._ingest(_header_map(headers), receive)
+            answer = await self._ingest(_header_map(headers), receive, client)
         except ApiError as error:
             self.metrics.requests.labels(str(error.status)).inc()
             return error.status, {"error": error.error, "detail": error.detail}, error.headers
         self.metrics.latency.observe(time.perf_counter() - started)
         return answer
 
-    async def _ingest(self, headers: dict[bytes, bytes], receive: Receive) -> Answer:
+    async def _ingest(
+        self, headers: dict[bytes, bytes], receive: Receive, client: str | None
+    ) -> Answer:
         agent_id = await self._agent(headers.get(b"authorization", b""))
         _check_content_type(headers)
         raw = await self._read_body(headers.get(b"content-length", b""), receive)
-        report = validate(*parse(raw))
+        data, text = parse(raw)
+        report = validate(data, text)
+        where = derive(report.location, self.offices.contains(client), vpn_active(data))
+        if where != report.location:
+            report = replace(report, location=where)
         if report.agent_id != agent_id:
             raise ApiError(
                 403,
@@ -167,7 +182,9 @@ class ReportRoute:
         if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        answer = await self.ingest().handle(scope["headers"], receive)
+        client = scope.get("client")  # (host, port) or None
+        source = client[0] if client else None
+        answer = await self.ingest().handle(scope["headers"], receive, source)
         status, headers, body = render(answer)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -14,6 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from agentprobe.collector.store.kpi_schema import create_kpi_tables
+
 metadata = sa.MetaData()
 
 schema_version = sa.Table(
@@ -110,7 +112,11 @@ def _drop_report_checks_report_id(connection: Connection) -> None:
 # Step N brings the schema from version N to N+1. Append; never edit a shipped step.
 # Step 1 creates the tables as `metadata` now declares them, so later steps must be no-ops
 # on a database step 1 has just created (hence IF EXISTS).
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _drop_report_checks_report_id]
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _create_v1,
+    _drop_report_checks_report_id,
+    create_kpi_tables,  # KPIs: kpi_values, kpi_settings, token_roles
+]
 LATEST = len(MIGRATIONS)
 
 
