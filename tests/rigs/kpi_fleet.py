@@ -1,6 +1,6 @@
 """A synthetic fleet for the KPI tests: reports per agent-day and KPI files with a known effect.
 
-24 agents in two teams over 20 days. Half the agents are hybrid (in the office on Tuesdays
+16 agents in two teams over 16 days. Three in four are hybrid (in the office on Tuesdays
 and Thursdays, reports from the office network's address), the rest always at home; a
 third work on Wi-Fi at home. On about a quarter of home days the link is bad (quality
 0.05: voice and bandwidth fail). The KPI file's handle time rises by `aht_effect_s` on
@@ -15,14 +15,19 @@ import io
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
 
 from agentprobe.collector import samples
 from agentprobe.report import CheckResult, Context, Report, Status
+from tests.rigs.collector import RunningCollector
 
 TEAMS = ("blue", "red")
 SITES = ("lisbon", "porto")
-AGENTS = 24
-DAYS = 20
+AGENTS = 16
+DAYS = 16
 OFFICE_WEEKDAYS = (1, 3)  # Tuesday, Thursday
 BAD_SHARE = 0.25
 
@@ -52,7 +57,7 @@ def plan(seed: int = 7, today: date | None = None) -> Fleet:
     fleet = Fleet()
     for n in range(AGENTS):
         agent_id, team, site = f"agent-{n:02d}", TEAMS[n % 2], SITES[(n // 2) % 2]
-        hybrid, wifi = n % 4 < 2, n % 3 == 0
+        hybrid, wifi = n % 4 != 3, n % 3 == 0
         for back in range(DAYS, 0, -1):
             day = today - timedelta(days=back)
             office = hybrid and day.weekday() in OFFICE_WEEKDAYS
@@ -88,13 +93,13 @@ def _call(rng: random.Random, bad: bool) -> CheckResult:
 
 
 def reports(fleet: Fleet, seed: int = 11) -> list[tuple[AgentDayPlan, Report]]:
-    """Two scheduled reports and one finished call per agent-day, with their plan."""
+    """A scheduled report and a finished call per agent-day, with their plan."""
     rng = random.Random(seed)
     made = []
     for d in fleet.days:
         quality = 0.05 if d.bad else 1.0
         context = Context(team=d.team, site=d.site, location="unknown")
-        for hour in (9, 14):
+        for hour in (9,):
             created = datetime(d.day.year, d.day.month, d.day.day, hour, 0, tzinfo=UTC)
             checks = [
                 samples.system(rng),
@@ -131,3 +136,47 @@ def kpi_csv(fleet: Fleet, aht_effect_s: float, csat_effect: float, seed: int = 5
             [d.agent_id, d.day.isoformat(), f"{aht:.1f}", f"{csat:.2f}", f"{fcr:.1f}", calls]
         )
     return out.getvalue()
+
+
+class SourceAddress(HTTPAdapter):
+    """A requests adapter whose connections leave from one local address (127.0.0.x)."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def session_from(address: str) -> requests.Session:
+    session = requests.Session()
+    session.mount("https://", SourceAddress(address))
+    return session
+
+
+def post_fleet(rig: RunningCollector, fleet: Fleet, office_address: str) -> int:
+    """Enrol every agent and post its reports, office days from `office_address`."""
+    tokens = {agent: rig.enroll(agent) for agent in fleet.agents()}
+    home, office = session_from("127.0.0.1"), session_from(office_address)
+    posted = 0
+    try:
+        for plan, report in reports(fleet):
+            session = office if plan.office else home
+            answer = session.post(
+                f"{rig.url}/api/v1/reports",
+                data=report.to_json(),
+                headers={
+                    "Content-Type": "application/json",
+                    "Authorization": f"Bearer {tokens[plan.agent_id]}",
+                },
+                verify=str(rig.ca_file),
+                timeout=15,
+            )
+            assert answer.status_code == 201, answer.text
+            posted += 1
+    finally:
+        home.close()
+        office.close()
+    return posted

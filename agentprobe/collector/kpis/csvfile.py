@@ -78,7 +78,7 @@ def parse(text: str, how: Mapping) -> KpiFile:
     header = [column.strip() for column in header]
     columns = _columns(header, how)
     body = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
-    numeric = _numeric_others(header, columns, body)
+    numeric = _numeric_others(header, {**columns, **dict.fromkeys(_keys(how), "")}, body)
     result = KpiFile(
         kept=list(dict.fromkeys([*columns.values(), *numeric.values()])),
         ignored=[c for c in header if c not in {**columns, **numeric} and c not in _keys(how)],
@@ -119,7 +119,8 @@ def _columns(header: list[str], how: Mapping) -> dict[str, str]:
 def _numeric_others(
     header: list[str], mapped: dict[str, str], body: list[tuple[int, list[str]]]
 ) -> dict[str, str]:
-    """Unmapped columns whose every filled cell is a number, by normalised name."""
+    """Unmapped columns whose every filled cell is a number, by normalised name (`mapped`
+    holds the mapped KPI columns and the agent and date columns)."""
     found: dict[str, str] = {}
     for index, column in enumerate(header):
         if column in mapped or not kpi_name(column):
