@@ -280,7 +280,9 @@ def test_comparisons_need_enough_days_and_are_screened() -> None:
         "problems": insights.summarise(few, 3)["problems"],
         "kpis": ["aht_s"],
     }
-    assert findings(answer)[0].startswith("handle time (s) is 40.0 higher (95 % CI 40.0 to 40.0)")
+    (first, *_) = findings(answer)
+    assert first["text"].startswith("handle time (s) is 40.0 higher (95 % CI 40.0 to 40.0)")
+    assert first["text"].endswith("in the fleet: 4 against 4 agent-days of 1 agents")
     assert [s["kpi"] for s in sections(answer)] == ["aht_s"]
 
 

@@ -152,4 +152,5 @@ def kpi_insights(data_dir: Path, db_url: str | None, since: str, as_json: bool) 
         return
     days, agents = answer["agent_days"], answer["agents"]
     click.echo(f"{days} agent-days of {agents} agents since {answer['since']}")
-    click.echo("\n".join(findings(answer)) or "no clear difference")
+    for found in findings(answer) or [{"text": "no clear difference", "groups": []}]:
+        click.echo(found["text"] + "".join(f"\n  also {group}" for group in found["groups"]))

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from agentprobe.collector.kpis.agentday import AgentDay, kpi_names
-from agentprobe.collector.kpis.statistics import Estimate, mean_interval
+from agentprobe.collector.kpis.statistics import Estimate, benjamini_hochberg, mean_interval
 
 MIN_DAYS_EACH_WAY = 2  # an agent counts as hybrid with this many days at home and in office
 MIN_AGENTS = 3
+LEVEL = 0.05  # false discovery rate of the screening
 LOCATIONS = ("home", "office", "unknown")
 
 
@@ -79,7 +80,8 @@ def paired(days: list[AgentDay], min_agents: int = MIN_AGENTS) -> list[dict[str,
         team = places["home"][-1].group("team")
         teams["all"].append(agent)
         teams[team].append(agent)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    estimates: list[Estimate | None] = []
     for name, get in _measures(days).items():
         for team in sorted(teams, key=lambda t: (t != "all", t)):
             differences = []
@@ -90,13 +92,25 @@ def paired(days: list[AgentDay], min_agents: int = MIN_AGENTS) -> list[dict[str,
                     differences.append(home - office)
             estimate = mean_interval(differences, min_agents)
             rows.append(_paired_row(name, team, differences, estimate))
+            estimates.append(estimate)
+    _screen(rows, estimates)
     return rows
+
+
+def _screen(rows: list[dict[str, Any]], estimates: list[Estimate | None]) -> None:
+    """A paired difference is called only if it survives Benjamini–Hochberg as well."""
+    tested = [i for i, e in enumerate(estimates) if e is not None]
+    qs = benjamini_hochberg([e.p for e in estimates if e is not None])
+    for index, q in zip(tested, qs, strict=True):
+        rows[index]["q"] = round(q, 6)
+        if q >= LEVEL:
+            rows[index]["verdict"] = "no clear difference"
 
 
 def _paired_row(
     name: str, team: str, differences: list[float], estimate: Estimate | None
 ) -> dict[str, Any]:
-    row: dict[str, Any] = {"measure": name, "team": team, "agents": len(differences)}
+    row: dict[str, Any] = {"measure": name, "team": team, "agents": len(differences), "q": None}
     if estimate is None:
         return {**row, "difference": None, "low": None, "high": None, "verdict": "not enough data"}
     clear = estimate.excludes_zero()

@@ -23,6 +23,7 @@ from agentprobe.collector.web.kpi_charts import figure, interval
 router = APIRouter(include_in_schema=False)
 templates = dashboard.templates
 templates.env.globals.update(figure=figure, interval=interval, kpi_label=wording.label)
+templates.env.filters["kpi_label"] = wording.label
 
 
 def _agent_views(request: Request) -> bool:
