@@ -137,6 +137,10 @@ def test_native_file_reads_durations_percentages_and_extra_numeric_columns() -> 
             ],
         ),
         ("agent_id,date,date\na1,2026-11-02,x\n", [(1, "column 'date' appears twice")]),
+        (
+            'agent_id,date\n"' + "x" * 200_000 + '"\n',
+            [(2, "not CSV: field larger than field limit (131072)")],
+        ),
     ],
     ids=[
         "empty",
@@ -150,6 +154,7 @@ def test_native_file_reads_durations_percentages_and_extra_numeric_columns() -> 
         "twice",
         "multiline-quoted",
         "doubled-column",
+        "huge-field",
     ],
 )
 def test_bad_files_name_each_line_and_reason(text: str, problems: list[tuple[int, str]]) -> None:

@@ -71,13 +71,12 @@ def number(text: str) -> float | None:
 
 def parse(text: str, how: Mapping) -> KpiFile:
     """Every row of the file, or KpiFileError with each bad line (1 = the header)."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=how.delimiter)
-    header = next(reader, None)
-    if not header:
+    rows = _records(text, how.delimiter)
+    if not rows:
         raise KpiFileError([(1, "empty file: expected a header row")])
-    header = [column.strip() for column in header]
+    header = [column.strip() for column in rows[0][1]]
     columns = _columns(header, how)
-    body = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    body = [(line, row) for line, row in rows[1:] if any(cell.strip() for cell in row)]
     numeric = _numeric_others(header, {**columns, **dict.fromkeys(_keys(how), "")}, body)
     result = KpiFile(
         kept=list(dict.fromkeys([*columns.values(), *numeric.values()])),
@@ -99,6 +98,20 @@ def parse(text: str, how: Mapping) -> KpiFile:
     if problems:
         raise KpiFileError(problems)
     return result
+
+
+def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """(line number, cells) of every record; a record the csv module cannot read is a
+    KpiFileError at its line (an unclosed quote, a field over the csv field limit)."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            if row or records:
+                records.append((reader.line_num, row))
+    except csv.Error as error:
+        raise KpiFileError([(max(1, reader.line_num), f"not CSV: {error}")]) from None
+    return records
 
 
 def _keys(how: Mapping) -> tuple[str, str]:
