@@ -15,7 +15,7 @@ from agentprobe.collector.api.kpis import agent_answer, insights_answer
 from agentprobe.collector.api.read import since_seconds
 from agentprobe.collector.auth import token_hash
 from agentprobe.collector.kpis import wording
-from agentprobe.collector.kpis.insights import MIN_COUNT
+from agentprobe.collector.kpis.insights import CONDITIONS, MIN_COUNT
 from agentprobe.collector.store import kpis as store
 from agentprobe.collector.web import dashboard
 from agentprobe.collector.web.kpi_charts import figure, interval
@@ -67,7 +67,8 @@ async def kpi_agent_page(request: Request, agent_id: str, since: str = "30d") ->
     answer = await run_in_threadpool(
         agent_answer, request.app.state.engine, agent_id, window, MIN_COUNT
     )
-    context = {"since": since, "answer": answer}
+    problems = {c.name: c.label for c in CONDITIONS}
+    context = {"since": since, "answer": answer, "problems": problems}
     return templates.TemplateResponse(request, "kpi_agent.html", context)
 
 
