@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from agentprobe.collector.store.kpi_schema import kpi_values
 from agentprobe.collector.store.schema import LATEST, current_version, open_engine
 from tests.rigs.collector import RunningCollector, agentprobe_command
+from tests.rigs.collector_client import admin_get, post, report_for
 
 pytestmark = pytest.mark.integration
 GOOD = "agent_id,date,aht_s,csat\na1,2026-11-02,300,4.5\na1,2026-11-03,310,4.4\n"
@@ -87,6 +89,13 @@ def test_bad_files_store_nothing_and_good_ones_replace_each_agent_day_kpi(
         ("a1", "2026-11-03", "aht_s", 320.0),
         ("a1", "2026-11-03", "csat", 4.4),
     ]
+    # The join reads the day's reports back (a server-side cursor on PostgreSQL).
+    token = collector.enroll("a1")
+    created = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+    assert post(collector, token, report_for("a1", 3, created=created).to_json()).status_code == 201
+    insights = admin_get(collector, "/api/v1/insights/kpis", since="3650d").json()
+    assert (insights["agent_days"], insights["agents"]) == (1, 1)
+    assert {r["verdict"] for r in insights["comparisons"]} == {"not enough data"}
     genesys = "Agent Name,Interval Start,Avg Handle,Answered\na1,11/04/2026,0:05:01,30\n"
     answer = _post(collector, genesys.encode(), mapping="genesys-cloud")
     assert answer.json()["kpis"] == ["aht_s", "calls_handled"]
