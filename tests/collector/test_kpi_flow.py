@@ -95,7 +95,8 @@ def test_home_and_office_by_team_and_paired(fleet_rig: FleetRig) -> None:
     answer = _insights(rig)
     cells = {(r["team"], r["location"]): r for r in answer["locations"]}
     office_days = {t: sum(d.office for d in fleet.days if d.team == t) for t in ("blue", "red")}
-    assert set(cells) == {(t, p) for t in ("all", "blue", "red") for p in ("home", "office")}
+    places = ("home", "office", "home on wifi", "home on ethernet", "office on ethernet")
+    assert set(cells) == {(t, p) for t in ("all", "blue", "red") for p in places}
     for team, days in office_days.items():
         assert cells[(team, "office")]["agent_days"] == days
         assert cells[(team, "office")]["means"]["failing_share"] == 0.0  # office links are good

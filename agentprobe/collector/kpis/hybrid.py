@@ -41,12 +41,17 @@ def _mean(values: list[float | None]) -> float | None:
 
 
 def by_location(days: list[AgentDay]) -> list[dict[str, Any]]:
-    """Per team (and "all") and location: agent-days, agents, health and KPI means."""
+    """Per team (and "all") and location, and location on each interface: agent-days,
+    agents, health and KPI means."""
     measures = _measures(days)
     cells: dict[tuple[str, str], list[AgentDay]] = defaultdict(list)
     for day in days:
+        places = [day.health.location]
+        if day.health.interface:  # "home on wifi" against "office on ethernet", say
+            places.append(f"{day.health.location} on {day.health.interface}")
         for team in ("all", day.group("team")):
-            cells[(team, day.health.location)].append(day)
+            for place in places:
+                cells[(team, place)].append(day)
     rows = []
     for (team, location), group in sorted(cells.items(), key=lambda c: (c[0][0] != "all", c[0])):
         rows.append(
