@@ -133,6 +133,13 @@ def test_per_agent_views_need_the_role_and_can_be_switched_off(fleet_rig: FleetR
     allowed = _request(rig, "GET", path, token=lead)
     assert allowed.status_code == 200
     assert len(allowed.json()["days"]) == 16
+    with requests.Session() as browser:  # an ops session on the dashboard: no agent page
+        browser.post(
+            f"{rig.url}/login", data={"token": rig.admin_token}, verify=str(rig.ca_file), timeout=30
+        )
+        page = browser.get(f"{rig.url}/kpis/agents/agent-00", verify=str(rig.ca_file), timeout=60)
+        assert page.status_code == 403 and "kpi-agent token" in page.text
+        assert browser.get(f"{rig.url}/kpis", verify=str(rig.ca_file), timeout=60).ok
     run_cli("collector", "kpi", "settings", "--agent-views", "off", *rig.cli_args())
     try:
         off = _request(rig, "GET", path, token=lead)
