@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from agentprobe import __version__, privacy
 from agentprobe.collector.alerts.rules import load_alert_config
 from agentprobe.collector.alerts.service import AlertService
-from agentprobe.collector.api import analysis, calls, ingest, measure, read
+from agentprobe.collector.api import analysis, calls, ingest, kpis, measure, read
 from agentprobe.collector.api.measure import MeasureBudget
 from agentprobe.collector.api.report_route import ReportIngest, ReportRoute
 from agentprobe.collector.attempts import Attempts
@@ -30,11 +30,13 @@ from agentprobe.collector.auth import Authenticator
 from agentprobe.collector.errors import error_response, install_handlers
 from agentprobe.collector.headers import SecurityHeaders
 from agentprobe.collector.health import storage_trouble
+from agentprobe.collector.kpis.location import OfficeNetworks, parse_networks
 from agentprobe.collector.limits import BodyLimits, rules
 from agentprobe.collector.metrics import CONTENT_TYPE, CollectorMetrics
 from agentprobe.collector.reflector import Reflector
 from agentprobe.collector.security import Security
 from agentprobe.collector.settings import Settings
+from agentprobe.collector.store import kpis as kpi_store
 from agentprobe.collector.store import queries
 from agentprobe.collector.store.audit import AuditLog
 from agentprobe.collector.store.checkpointer import WalCheckpointer
@@ -44,7 +46,7 @@ from agentprobe.collector.store.reports import ReportStore
 from agentprobe.collector.store.schema import open_engine
 from agentprobe.collector.store.writer import GroupCommitWriter
 from agentprobe.collector.validation import TimeBounds
-from agentprobe.collector.web import dashboard
+from agentprobe.collector.web import dashboard, kpi_pages
 
 log = logging.getLogger("agentprobe.collector")
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -69,6 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.metrics = CollectorMetrics(lambda: queries.agent_counts(engine))
     app.state.reflector = Reflector()
     app.state.alerts = AlertService(engine, load_alert_config(settings.config_file))
+    app.state.offices = OfficeNetworks(parse_networks(kpi_store.office_networks(engine)))
     app.state.measure_budget = MeasureBudget(
         app.state.metrics, volume=measure.byte_budget(settings.measure_budget_bytes)
     )
@@ -89,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
         settings.body_limit,
         lambda: app.state.writer,
         network_salt=salt,
+        offices=app.state.offices,
         bounds=lambda: TimeBounds.around(
             time.time(), settings.retention_days * 86400, settings.clock_skew_s
         ),
@@ -99,8 +103,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimits, table=table)
     app.add_middleware(SecurityHeaders)
     install_handlers(app)
-    routers = (ingest.router, read.router, analysis.router, calls.router, measure.router)
-    for router in (*routers, dashboard.router):
+    routers = (ingest.router, read.router, analysis.router, calls.router, kpis.router)
+    for router in (*routers, measure.router, dashboard.router, kpi_pages.router):
         app.include_router(router)
     app.add_api_route(
         "/healthz", healthz, methods=["GET"], tags=["service"], responses={503: _ERROR}
@@ -149,10 +153,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await app.state.reflector.start(settings.host, settings.port)
     purge = asyncio.create_task(_purge_forever(app), name="retention-purge")
     alerts = asyncio.create_task(app.state.alerts.run_forever(), name="alerts")
+    offices = asyncio.create_task(
+        kpis.follow_offices(app.state.engine, app.state.offices), name="office-networks"
+    )
     try:
         yield
     finally:
-        for task in (alerts, purge):
+        for task in (alerts, offices, purge):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

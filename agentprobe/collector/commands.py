@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from agentprobe.collector.kpis.commands import kpi
+from agentprobe.collector.options import data_dir_option, open_store
 from agentprobe.collector.settings import (
     BODY_LIMIT_BYTES,
     RETENTION_DAYS,
@@ -17,29 +19,7 @@ from agentprobe.collector.settings import (
 )
 from agentprobe.config.durations import parse_duration
 
-
-def data_dir_option(function: Any) -> Any:
-    function = click.option(
-        "--db",
-        "db_url",
-        envvar="AGENTPROBE_COLLECTOR_DB",
-        default=None,
-        help="Database URL (postgresql://user@host/db); default SQLite in the data dir.",
-    )(function)
-    return click.option(
-        "--data-dir",
-        required=True,
-        envvar="AGENTPROBE_COLLECTOR_DATA_DIR",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Collector state: database, TLS certificate.",
-    )(function)
-
-
-def _engine(data_dir: Path, db_url: str | None) -> Any:
-    from agentprobe.collector.store.schema import open_engine
-
-    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return open_engine(Settings(data_dir=data_dir, db_url=db_url).database_url)
+_engine = open_store
 
 
 def _credentials(data_dir: Path, db_url: str | None) -> Any:
@@ -175,6 +155,9 @@ def secret_revoke(data_dir: Path, db_url: str | None, value: str) -> None:
     click.echo("revoked")
 
 
+collector.add_command(kpi)
+
+
 @collector.group("admin-token")
 def admin_token() -> None:
     """Operations tokens (read API and dashboard)."""
@@ -182,9 +165,18 @@ def admin_token() -> None:
 
 @admin_token.command("create")
 @data_dir_option
-def admin_token_create(data_dir: Path, db_url: str | None) -> None:
+@click.option(
+    "--role",
+    default="ops",
+    show_default=True,
+    type=click.Choice(["ops", "kpi-agent"]),
+    help="kpi-agent: also opens the per-agent KPI views (for team leads).",
+)
+def admin_token_create(data_dir: Path, db_url: str | None, role: str) -> None:
     """Print a new admin token (only its hash is stored: keep it now)."""
-    click.echo(_credentials(data_dir, db_url).create_admin_token())
+    from agentprobe.collector.store.kpis import create_token
+
+    click.echo(create_token(_engine(data_dir, db_url), role))
 
 
 @admin_token.command("revoke")

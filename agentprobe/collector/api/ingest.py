@@ -92,5 +92,8 @@ async def post_report(request: Request) -> JSONResponse:
     # Under the server, `ReportRoute` answers this path before FastAPI routes it; this
     # route documents the endpoint and runs the very same handler if it is reached.
     ingest: ReportIngest = request.app.state.report_ingest
-    status, content, headers = await ingest.handle(request.scope["headers"], request.receive)
+    client = request.client.host if request.client else ""
+    status, content, headers = await ingest.handle(
+        request.scope["headers"], request.receive, client
+    )
     return JSONResponse(content, status_code=status, headers=headers)

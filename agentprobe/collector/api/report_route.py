@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agentprobe.collector.auth import BEARER_CHALLENGE, Authenticator
 from agentprobe.collector.errors import ApiError
+from agentprobe.collector.kpis.location import OfficeNetworks, derive, vpn_active
 from agentprobe.collector.metrics import CollectorMetrics
 from agentprobe.collector.peer import network_digest
 from agentprobe.collector.store.writer import GroupCommitWriter, WriterClosed
@@ -52,10 +53,12 @@ class ReportIngest:
         body_limit: int,
         writer: Callable[[], GroupCommitWriter | None],
         network_salt: bytes = b"",
+        offices: OfficeNetworks | None = None,
         bounds: Callable[[], TimeBounds | None] = lambda: None,
     ) -> None:
         self.auth, self.metrics, self.body_limit, self.writer = auth, metrics, body_limit, writer
         self.network_salt, self.bounds = network_salt, bounds
+        self.offices = offices if offices is not None else OfficeNetworks()
         # Resolved once: a labelled child costs a lock and a dict lookup on every `.labels`.
         self._stored = metrics.requests.labels("stored")
         self._duplicate = metrics.requests.labels("duplicate")
@@ -65,7 +68,8 @@ class ReportIngest:
     ) -> Answer:
         """(status, JSON body, headers) for one upload whose body is still to be received.
 
-        `peer` is the client's address; only a salted digest of its network is kept.
+        `peer` is the client's address: it decides `office` and only a salted digest of
+        its network is kept.
         """
         started = time.perf_counter()
         try:
@@ -80,7 +84,11 @@ class ReportIngest:
         agent_id = await self._agent(headers.get(b"authorization", b""))
         _check_content_type(headers)
         raw = await self._read_body(headers.get(b"content-length", b""), receive)
-        report = validate(*parse(raw), self.bounds())
+        data, text = parse(raw)
+        report = validate(data, text, self.bounds())
+        where = derive(report.location, self.offices.contains(peer or None), vpn_active(data))
+        if where != report.location:
+            report = replace(report, location=where)
         if report.agent_id != agent_id:
             raise ApiError(
                 403,

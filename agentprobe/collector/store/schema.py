@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from agentprobe.collector.store import hardening, operations
+from agentprobe.collector.store.kpi_schema import create_kpi_tables
 
 metadata = sa.MetaData()
 
@@ -135,6 +136,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _drop_report_checks_report_id,
     *hardening.STEPS,  # versions 3, 4, 5: released ids, per-agent report ids, audit log
     operations.create_tables,  # version 6: change events, figures, causes, alerts
+    create_kpi_tables,  # version 7: kpi_values, kpi_settings, token_roles
 ]
 LATEST = len(MIGRATIONS)
 

@@ -1,0 +1,1 @@
+"""Contact-center KPIs next to health: import, the agent-day join, comparisons, locations."""
