@@ -1,9 +1,11 @@
 """`create_app(settings)`: the collector's FastAPI application and its lifespan.
 
 The lifespan starts, in order, the group-commit writer with (on SQLite) its WAL
-checkpointer, the voice reflector (UDP on the same port number as HTTPS) and the retention
-purge, and stops them in reverse: the writer drains every queued report before the process
-exits, so SIGTERM loses nothing.
+checkpointer, the voice reflector (UDP on the same port number as HTTPS) and the store's
+upkeep (partitions ahead, retention), and stops them in reverse: the writer drains every
+queued report before the process exits, so SIGTERM loses nothing. Nothing a request
+depends on lives only in this process: credentials, reports and the reflector's secret
+are in the database, so any number of collectors can serve one PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -11,13 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from agentprobe import __version__
 from agentprobe.collector.api import ingest, measure, read
@@ -27,10 +28,11 @@ from agentprobe.collector.errors import install_handlers
 from agentprobe.collector.metrics import CONTENT_TYPE, CollectorMetrics
 from agentprobe.collector.reflector import Reflector
 from agentprobe.collector.settings import Settings
-from agentprobe.collector.store import queries
+from agentprobe.collector.store import keyring, queries
 from agentprobe.collector.store.checkpointer import WalCheckpointer
 from agentprobe.collector.store.credentials import Credentials
 from agentprobe.collector.store.reports import ReportStore
+from agentprobe.collector.store.retention import run_upkeep
 from agentprobe.collector.store.schema import open_engine
 from agentprobe.collector.store.writer import GroupCommitWriter
 from agentprobe.collector.web import dashboard
@@ -55,7 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.store = ReportStore(engine)
     app.state.auth = Authenticator(app.state.credentials)
     app.state.metrics = CollectorMetrics(lambda: queries.agent_counts(engine))
-    app.state.reflector = Reflector()
+    app.state.reflector = Reflector(secret=keyring.shared_secret(engine, keyring.REFLECTOR))
     app.state.writer = None
     app.state.report_ingest = ReportIngest(
         app.state.auth, app.state.metrics, settings.body_limit, lambda: app.state.writer
@@ -70,10 +72,28 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-async def healthz(request: Request) -> dict[str, Any]:
-    """Liveness: the process answers and the writer is running."""
+HEALTH_TIMEOUT_S = 5.0
+
+
+def _database_answers(engine: Any) -> None:
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+
+
+async def healthz(request: Request) -> Response:
+    """Readiness: the writer runs and the database answers; else 503 with the reason."""
     writer = request.app.state.writer
-    return {"status": "ok", "version": __version__, "writer": writer is not None}
+    try:
+        await asyncio.wait_for(
+            asyncio.to_thread(_database_answers, request.app.state.engine), HEALTH_TIMEOUT_S
+        )
+    except Exception as error:  # any failure to reach the database means "not ready"
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        body = {"error": "unavailable", "detail": f"database unreachable: {reason}"}
+        return JSONResponse(body, status_code=503)
+    return JSONResponse(
+        {"status": "ok", "version": __version__, "writer": writer is not None, "database": "ok"}
+    )
 
 
 async def metrics(request: Request) -> Response:
@@ -110,19 +130,18 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 async def _purge_forever(app: FastAPI) -> None:
     settings: Settings = app.state.settings
-    store: ReportStore = app.state.store
     while True:
-        cutoff = time.time() - settings.retention_days * 86400
         try:
-            removed = await asyncio.to_thread(store.purge, cutoff)
-            if removed:
+            done = await asyncio.to_thread(run_upkeep, app.state.engine, settings.retention_days)
+            if done.reports_deleted or done.partitions_dropped:
                 log.info(
-                    "retention: purged %d reports older than %g days",
-                    removed,
+                    "retention (%g days): %d reports deleted, partitions dropped: %s",
                     settings.retention_days,
+                    done.reports_deleted,
+                    ", ".join(done.partitions_dropped) or "none",
                 )
         except Exception:
-            log.exception("retention purge failed; will retry")
+            log.exception("store upkeep failed; will retry")
         await asyncio.sleep(settings.purge_interval_s)
 
 

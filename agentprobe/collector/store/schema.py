@@ -14,7 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from agentprobe.collector.store import scaling
+
 metadata = sa.MetaData()
+CONNECT_TIMEOUT_S = 5  # a collector whose database is gone says so instead of hanging
 
 schema_version = sa.Table(
     "schema_version",
@@ -110,7 +113,14 @@ def _drop_report_checks_report_id(connection: Connection) -> None:
 # Step N brings the schema from version N to N+1. Append; never edit a shipped step.
 # Step 1 creates the tables as `metadata` now declares them, so later steps must be no-ops
 # on a database step 1 has just created (hence IF EXISTS).
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _drop_report_checks_report_id]
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _create_v1,
+    _drop_report_checks_report_id,
+    # Scale-out: rollups, the cluster's shared secrets, daily partitions (PostgreSQL).
+    scaling.create_rollups,
+    scaling.create_cluster_secrets,
+    scaling.partition_reports,
+]
 LATEST = len(MIGRATIONS)
 
 
@@ -147,7 +157,14 @@ def open_engine(url: str, auto_checkpoint: bool = True) -> Engine:
         if not auto_checkpoint:
             sa.event.listen(engine, "connect", _no_auto_checkpoint)
     else:
-        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+        engine = sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=8,
+            max_overflow=8,
+            pool_timeout=10,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+        )
     migrate(engine)
     return engine
 
