@@ -114,7 +114,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if checkpointer.wanted:
         checkpointer.start()
     app.state.writer = writer
-    await app.state.reflector.start(settings.host, settings.port)
+    await app.state.reflector.start(settings.host, settings.port, settings.reuse_port)
     purge = asyncio.create_task(_purge_forever(app), name="retention-purge")
     try:
         yield

@@ -75,6 +75,19 @@ def collector() -> None:
     help="Largest accepted report, bytes.",
 )
 @click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    envvar="AGENTPROBE_COLLECTOR_WORKERS",
+    type=click.IntRange(1, 64),
+    help="Collector processes sharing the port (above 1 needs PostgreSQL).",
+)
+@click.option(
+    "--reuse-port",
+    is_flag=True,
+    help="Share the port with other collector processes of this host (SO_REUSEPORT).",
+)
+@click.option(
     "--log-level", default="info", type=click.Choice(["debug", "info", "warning", "error"])
 )
 def serve(
@@ -86,6 +99,8 @@ def serve(
     insecure_http: bool,
     retention: str,
     body_limit: int,
+    workers: int,
+    reuse_port: bool,
     log_level: str,
 ) -> None:
     """Serve the HTTPS API, dashboard and voice reflector (UDP, same port)."""
@@ -107,11 +122,15 @@ def serve(
         insecure_http=insecure_http,
         body_limit=body_limit,
         retention_days=retention_s / 86400,
+        workers=workers,
+        reuse_port=reuse_port,
     )
     try:
-        run(settings, log_level)
+        code = run(settings, log_level)
     except ServeError as error:
         raise click.UsageError(str(error)) from None
+    if code:
+        raise SystemExit(code)
 
 
 @collector.group()

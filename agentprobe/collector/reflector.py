@@ -104,11 +104,12 @@ class Reflector:
         self.port: int | None = None
         self._transport: asyncio.DatagramTransport | None = None
 
-    async def start(self, host: str, port: int) -> None:
-        """Listen on UDP `host:port` (port 0 picks a free one; see `.port`)."""
+    async def start(self, host: str, port: int, reuse_port: bool = False) -> None:
+        """Listen on UDP `host:port` (port 0 picks a free one; see `.port`); `reuse_port`
+        shares it with this host's other collectors (SO_REUSEPORT)."""
         loop = asyncio.get_running_loop()
         transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=(host, port)
+            lambda: _Protocol(self), local_addr=(host, port), reuse_port=reuse_port or None
         )
         self._transport = transport
         sock = transport.get_extra_info("socket")

@@ -27,11 +27,18 @@ class Settings:
     retention_days: float = RETENTION_DAYS
     batch_max: int = 512
     purge_interval_s: float = 3600.0
+    workers: int = 1
+    reuse_port: bool = False
 
     @property
     def database_url(self) -> str:
         """`--db` as given, else SQLite in the data dir."""
         return self.db_url or f"sqlite:///{self.data_dir / 'collector.db'}"
+
+    @property
+    def shared_database(self) -> bool:
+        """Whether several collector processes can share the database (PostgreSQL)."""
+        return self.database_url.startswith(("postgresql", "postgres:"))
 
     @property
     def tls_dir(self) -> Path:
