@@ -37,7 +37,7 @@ def child_command(settings: Settings, files: tuple[Path, Path] | None, log_level
     """The `collector serve` command line of one worker (the database URL goes by env)."""
     command = [sys.executable, "-m", "agentprobe", "collector", "serve"]
     command += ["--data-dir", str(settings.data_dir), "--listen", _listen(settings)]
-    command += ["--retention", f"{settings.retention_days * 86400:g}", "--reuse-port"]
+    command += ["--retention", str(round(settings.retention_days * 86400)), "--reuse-port"]
     command += ["--body-limit", str(settings.body_limit), "--log-level", log_level]
     if files is None:
         command.append("--insecure-http")
