@@ -2,8 +2,11 @@
 
 The same dictionary feeds `GET /api/v1/fleet`, `collector report` and the dashboard.
 Aggregation runs in the database over the hourly and daily rollups (`rollups.window`),
-never over raw reports, so a 30-day summary of 10,000 agents costs about what a day's
-does; this module only shapes the grouped rows. Windows start on the hour.
+never over raw reports: counts come from the fleet rollups, the worst agents from the
+per-agent ones, and how many agents report per team, site or location from the agents
+table (their latest report's group, as `agents` counts them), so a 30-day summary of
+10,000 agents costs about what a day's does. This module only shapes the grouped rows.
+Windows start on the hour.
 """
 
 from __future__ import annotations
@@ -35,17 +38,17 @@ def iso(ts: float | None) -> str | None:
 def fleet_summary(engine: Engine, since_ts: float, now: float | None = None) -> dict[str, Any]:
     """Counts by status, per check, per team/site/location, readiness and the worst agents."""
     now = time.time() if now is None else now
-    window = rollups.window(since_ts, now)
+    fleet = rollups.window(since_ts, now, fleet=True)
     with engine.connect() as connection:
-        totals = _status_counts(connection, window)
+        totals = _status_counts(connection, fleet)
         summary: dict[str, Any] = {
             "since": iso(since_ts),
             "until": iso(now),
             "reports": {"total": sum(totals.values()), **totals},
             "agents": _agents(connection, since_ts),
-            "checks": _checks(connection, window),
-            "worst_agents": _worst_agents(connection, window),
-            "groups": {name: _group(connection, window, name) for name in GROUPINGS},
+            "checks": _checks(connection, fleet),
+            "worst_agents": _worst_agents(connection, rollups.window(since_ts, now)),
+            "groups": {name: _group(connection, fleet, name, since_ts) for name in GROUPINGS},
         }
     reporting = summary["agents"]["reporting"]
     ready = summary["agents"]["by_last_status"].get("pass", 0)
@@ -150,26 +153,39 @@ def _agent_info(connection: Connection, agent_ids: list[str]) -> dict[str, dict[
     }
 
 
-def _group(connection: Connection, window: sa.Subquery, column_name: str) -> list[dict[str, Any]]:
-    """Report counts by status and distinct agents per value of team, site or location."""
+def _group(
+    connection: Connection, window: sa.Subquery, column_name: str, since_ts: float
+) -> list[dict[str, Any]]:
+    """Report counts by status and reporting agents per value of team, site or location."""
     column = window.c[column_name]
     query = (
         sa.select(
             column.label("value"),
             _total(window, "reports").label("reports"),
-            sa.func.count(sa.distinct(window.c.agent_id)).label("agents"),
             *(_total(window, status).label(status) for status in STATUSES),
         )
         .where(window.c.check_name == WHOLE_REPORT)
         .group_by(column)
         .order_by(column)
     )
+    reporting = _reporting_by(connection, column_name, since_ts)
     return [
         {
             "name": row.value,
-            "agents": int(row.agents),
+            "agents": reporting.get(row.value, 0),
             "reports": int(row.reports),
             **{status: int(getattr(row, status)) for status in STATUSES},
         }
         for row in connection.execute(query).all()
     ]
+
+
+def _reporting_by(connection: Connection, column_name: str, since_ts: float) -> dict[str, int]:
+    """Unrevoked agents whose latest report is in the window, by its team, site or location."""
+    column = agents.c[column_name]
+    query = (
+        sa.select(column, sa.func.count())
+        .where(agents.c.revoked_ts.is_(None), agents.c.last_report_ts >= since_ts)
+        .group_by(column)
+    )
+    return {str(value): int(count) for value, count in connection.execute(query).all()}

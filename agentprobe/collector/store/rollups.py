@@ -1,11 +1,12 @@
 """Hourly and daily rollups: report and check counts by status, kept at ingest.
 
-Every batch of new reports adds its counts to one row per (hour or day, agent, check,
-team, site, location) of `rollup_hourly` and `rollup_daily` in the batch's own
-transaction, so the rollups never disagree with the reports. A row whose check_name is
-empty counts whole reports by their overall status. Fleet summaries read a window as the
-hourly rows of its partial days and the daily rows of its whole days (`window`), so a
-30-day summary reads about 30 rows per agent and check instead of every report.
+Every batch of new reports adds its counts, in the batch's own transaction (so rollups
+never disagree with the reports), to one row per hour and per day of each (agent, check,
+team, site, location) in `rollup_hourly`/`rollup_daily`, and of each (check, team, site,
+location) for the whole fleet in `fleet_hourly`/`fleet_daily`. A row whose check_name is
+empty counts whole reports by their overall status. A window reads the hourly rows of its
+partial days and the daily rows of its whole days (`window`): a 30-day fleet summary of
+10,000 agents reads a few thousand fleet rows, and ranks agents from about 30 rows each.
 
 Windows start on the hour (the start is rounded down), and a window reaching back further
 than hourly rollups are kept (`HOURLY_KEEP_DAYS`) starts at midnight UTC of its first day.
@@ -25,8 +26,10 @@ from agentprobe.collector.store.scaling import (
     COUNTS,
     DAY,
     HOUR,
-    ROLLUP_KEY,
+    ROLLUPS,
     WHOLE_REPORT,
+    fleet_daily,
+    fleet_hourly,
     rollup_daily,
     rollup_hourly,
 )
@@ -34,28 +37,36 @@ from agentprobe.collector.store.statements import insert_rows
 from agentprobe.collector.validation import IncomingReport
 
 HOURLY_KEEP_DAYS = 14
-Key = tuple[int, str, str, str, str, str]
+Key = tuple[str | int, ...]  # in the table's key order (scaling.ROLLUP_KEY, FLEET_KEY)
 _STATUS_COLUMN = {status: 1 + n for n, status in enumerate(("pass", "warn", "fail", "error"))}
 _STATUS_COLUMN["skip"] = 5
 
 
+def _key(table: sa.Table) -> list[str]:
+    return [column.name for column in table.primary_key.columns]
+
+
 def _suffix(table: sa.Table) -> str:
     added = ", ".join(f"{c} = {table.name}.{c} + excluded.{c}" for c in COUNTS)
-    return f" ON CONFLICT ({', '.join(ROLLUP_KEY)}) DO UPDATE SET {added}"
+    return f" ON CONFLICT ({', '.join(_key(table))}) DO UPDATE SET {added}"
 
 
-_SUFFIXES = {table.name: _suffix(table) for table in (rollup_hourly, rollup_daily)}
+_SUFFIXES = {table.name: _suffix(table) for table, _ in ROLLUPS}
 
 
-def counts(items: Sequence[IncomingReport], width: int) -> dict[Key, list[int]]:
-    """Rollup rows of these reports for buckets `width` seconds wide: key -> COUNTS."""
+def counts(
+    items: Sequence[IncomingReport], width: int, per_agent: bool = True
+) -> dict[Key, list[int]]:
+    """Rollup rows of these reports for buckets `width` seconds wide: key -> COUNTS.
+    The key is (check, bucket, agent, team, site, location), without agent for the fleet."""
     rows: dict[Key, list[int]] = {}
     for item in items:
         bucket = int(item.created_ts // width * width)
-        where = (item.team, item.site, item.location)
-        _count(rows, (bucket, item.agent_id, WHOLE_REPORT, *where), item.status)
+        who = (item.agent_id,) if per_agent else ()
+        where = (*who, item.team, item.site, item.location)
+        _count(rows, (WHOLE_REPORT, bucket, *where), item.status)
         for name, status in item.checks:
-            _count(rows, (bucket, item.agent_id, name, *where), status)
+            _count(rows, (name, bucket, *where), status)
     return rows
 
 
@@ -68,35 +79,39 @@ def _count(rows: dict[Key, list[int]], key: Key, status: str) -> None:
 
 
 def add(connection: Connection, items: Sequence[IncomingReport]) -> None:
-    """Add the reports' counts to both rollups (rows in key order: no deadlocks)."""
-    for table, width in ((rollup_hourly, HOUR), (rollup_daily, DAY)):
+    """Add the reports' counts to every rollup (tables in ROLLUPS order, rows in key
+    order, so two collectors' batches take row locks in one order and never deadlock)."""
+    for table, width in ROLLUPS:
+        columns = (*_key(table), *COUNTS)
         rows = [
-            dict(zip((*ROLLUP_KEY, *COUNTS), (*key, *values), strict=True))
-            for key, values in sorted(counts(items, width).items())
+            dict(zip(columns, (*key, *values), strict=True))
+            for key, values in sorted(counts(items, width, "agent_id" in columns).items())
         ]
         insert_rows(connection, table, rows, _SUFFIXES[table.name])
 
 
 def _part(table: sa.Table, start: int, end: int | None) -> sa.Select[tuple[object, ...]]:
-    query = sa.select(*(table.c[c] for c in (*ROLLUP_KEY, *COUNTS))).where(
+    query = sa.select(*(table.c[c] for c in (*_key(table), *COUNTS))).where(
         table.c.bucket_ts >= start
     )
     return query if end is None else query.where(table.c.bucket_ts < end)
 
 
-def window(since_ts: float, now: float | None = None) -> sa.Subquery:
-    """Rollup rows covering [since_ts, now]: hourly for partial days, daily for whole ones."""
+def window(since_ts: float, now: float | None = None, fleet: bool = False) -> sa.Subquery:
+    """Rollup rows covering [since_ts, now]: hourly for partial days, daily for whole ones;
+    per agent, or for the whole fleet (no agent_id column) when `fleet`."""
     now = time.time() if now is None else now
+    hourly, daily = (fleet_hourly, fleet_daily) if fleet else (rollup_hourly, rollup_daily)
     start = int(since_ts // HOUR * HOUR)
     if since_ts < now - HOURLY_KEEP_DAYS * DAY:
         start = int(since_ts // DAY * DAY)
     first_whole = -(-start // DAY) * DAY
     today = int(now // DAY * DAY)
     if first_whole >= today:
-        return _part(rollup_hourly, start, None).subquery("rollup")
-    parts = [_part(rollup_daily, first_whole, today), _part(rollup_hourly, today, None)]
+        return _part(hourly, start, None).subquery("rollup")
+    parts = [_part(daily, first_whole, today), _part(hourly, today, None)]
     if first_whole > start:
-        parts.append(_part(rollup_hourly, start, first_whole))
+        parts.append(_part(hourly, start, first_whole))
     return sa.union_all(*parts).subquery("rollup")
 
 
@@ -107,10 +122,8 @@ def prune(engine: Engine, cutoff_ts: float, now: float | None = None) -> int:
     hourly_cutoff = max(cutoff_ts, now - HOURLY_KEEP_DAYS * DAY)
     removed = 0
     with engine.begin() as connection:
-        for table, width, cutoff in (
-            (rollup_hourly, HOUR, hourly_cutoff),
-            (rollup_daily, DAY, cutoff_ts),
-        ):
+        for table, width in ROLLUPS:
+            cutoff = hourly_cutoff if width == HOUR else cutoff_ts
             removed += connection.execute(
                 sa.delete(table).where(table.c.bucket_ts + width <= cutoff)
             ).rowcount

@@ -2,9 +2,10 @@
 
 Three steps, appended to `schema.MIGRATIONS`, each a no-op where it has nothing to do:
 
-- `create_rollups`: the hourly and daily rollup tables (report and check counts by
-  status per agent, check, team, site and location), filled from the reports already
-  stored, so fleet summaries read rollups instead of raw rows.
+- `create_rollups`: hourly and daily rollup tables of report and check counts by status,
+  per agent and check (with the report's team, site and location), and for the whole
+  fleet per check, team, site and location, filled from the reports already stored, so
+  fleet summaries and trends read rollups instead of raw rows.
 - `create_cluster_secrets`: secrets every collector of one database shares (the voice
   reflector derives its session keys from one, `keyring.py`).
 - `partition_reports`: on PostgreSQL, `reports` and `report_checks` become range
@@ -18,6 +19,7 @@ This module defines its own tables and imports nothing from `schema.py`, which i
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -26,29 +28,45 @@ from agentprobe.collector.store import partitions
 
 metadata = sa.MetaData()
 HOUR, DAY = 3600, 86400
-ROLLUP_KEY = ("bucket_ts", "agent_id", "check_name", "team", "site", "location")
+# check_name leads the key: most fleet queries read only the whole-report rows of a window.
+ROLLUP_KEY = ("check_name", "bucket_ts", "agent_id", "team", "site", "location")
+FLEET_KEY = ("check_name", "bucket_ts", "team", "site", "location")
 COUNTS = ("reports", "pass", "warn", "fail", "error", "skip")
 WHOLE_REPORT = ""  # check_name of the rows that count whole reports
 
 
-def _rollup(name: str) -> sa.Table:
+_KEY_TYPES: dict[str, sa.types.TypeEngine[Any]] = {
+    "check_name": sa.String(64),
+    "bucket_ts": sa.BigInteger(),
+    "agent_id": sa.String(128),
+    "team": sa.String(128),
+    "site": sa.String(128),
+    "location": sa.String(16),
+}
+
+
+def _rollup(name: str, key: tuple[str, ...]) -> sa.Table:
+    by_agent = [sa.Index(f"ix_{name}_agent", "agent_id", "bucket_ts")] if "agent_id" in key else []
     return sa.Table(
         name,
         metadata,
-        sa.Column("bucket_ts", sa.BigInteger, nullable=False),
-        sa.Column("agent_id", sa.String(128), nullable=False),
-        sa.Column("check_name", sa.String(64), nullable=False),
-        sa.Column("team", sa.String(128), nullable=False),
-        sa.Column("site", sa.String(128), nullable=False),
-        sa.Column("location", sa.String(16), nullable=False),
+        *(sa.Column(column, _KEY_TYPES[column], nullable=False) for column in key),
         *(sa.Column(count, sa.Integer, nullable=False, server_default="0") for count in COUNTS),
-        sa.PrimaryKeyConstraint(*ROLLUP_KEY, name=f"pk_{name}"),
-        sa.Index(f"ix_{name}_agent", "agent_id", "bucket_ts"),
+        sa.PrimaryKeyConstraint(*key, name=f"pk_{name}"),
+        *by_agent,
     )
 
 
-rollup_hourly = _rollup("rollup_hourly")
-rollup_daily = _rollup("rollup_daily")
+rollup_hourly = _rollup("rollup_hourly", ROLLUP_KEY)
+rollup_daily = _rollup("rollup_daily", ROLLUP_KEY)
+fleet_hourly = _rollup("fleet_hourly", FLEET_KEY)
+fleet_daily = _rollup("fleet_daily", FLEET_KEY)
+ROLLUPS = (  # (table, bucket width in seconds); locks are taken in this order
+    (rollup_hourly, HOUR),
+    (rollup_daily, DAY),
+    (fleet_hourly, HOUR),
+    (fleet_daily, DAY),
+)
 
 cluster_secrets = sa.Table(
     "cluster_secrets",
@@ -71,24 +89,28 @@ def _sums(status: str) -> str:
 
 
 def _backfill(connection: Connection, table: sa.Table, width: int) -> None:
-    columns = ", ".join((*ROLLUP_KEY, *COUNTS))
-    whole = _bucket(connection, "created_ts", width)
+    key = [column.name for column in table.primary_key.columns]
+    columns = ", ".join((*key, *COUNTS))
+    groups = ", ".join(str(n) for n in range(1, len(key) + 1))
+    agent = ["agent_id"] if "agent_id" in key else []
+    whole = [_bucket(connection, "created_ts", width), *agent, "team", "site", "location"]
     connection.exec_driver_sql(
-        f"INSERT INTO {table.name} ({columns}) SELECT {whole}, agent_id, '', team, site, "
-        f"location, COUNT(*), {_sums('status')} FROM reports GROUP BY 1, 2, 3, 4, 5, 6"
+        f"INSERT INTO {table.name} ({columns}) SELECT '', {', '.join(whole)}, COUNT(*), "
+        f"{_sums('status')} FROM reports GROUP BY {groups}"
     )
-    per_check = _bucket(connection, "c.created_ts", width)
+    agent = ["c.agent_id"] if agent else []
+    per_check = [_bucket(connection, "c.created_ts", width), *agent, "r.team", "r.site"]
     connection.exec_driver_sql(
-        f"INSERT INTO {table.name} ({columns}) SELECT {per_check}, c.agent_id, c.name, r.team, "
-        f"r.site, r.location, COUNT(*), {_sums('c.status')} FROM report_checks c "
-        "JOIN reports r ON r.report_id = c.report_id GROUP BY 1, 2, 3, 4, 5, 6"
+        f"INSERT INTO {table.name} ({columns}) SELECT c.name, {', '.join(per_check)}, "
+        f"r.location, COUNT(*), {_sums('c.status')} FROM report_checks c "
+        f"JOIN reports r ON r.report_id = c.report_id GROUP BY {groups}"
     )
 
 
 def create_rollups(connection: Connection) -> None:
     """The rollup tables, counted from every report stored so far."""
     inspector = sa.inspect(connection)
-    for table, width in ((rollup_hourly, HOUR), (rollup_daily, DAY)):
+    for table, width in ROLLUPS:
         if inspector.has_table(table.name):
             continue
         table.create(connection)
