@@ -52,6 +52,10 @@ find "$venv" -name __pycache__ -type d -prune -exec rm -rf {} +
 install -D -m 0644 packaging/systemd/agentprobe.service "$stage/usr/lib/systemd/user/agentprobe.service"
 install -D -m 0644 packaging/systemd/agentprobe-collector.service \
     "$stage/usr/lib/systemd/system/agentprobe-collector.service"
+install -D -m 0644 packaging/systemd/agentprobe-collector@.service \
+    "$stage/usr/lib/systemd/system/agentprobe-collector@.service"
+install -D -m 0644 packaging/haproxy/agentprobe-collector.cfg \
+    "$stage/usr/share/doc/agentprobe/haproxy/agentprobe-collector.cfg"
 install -D -m 0644 packaging/xdg/agentprobe-tray.desktop "$stage/etc/xdg/autostart/agentprobe-tray.desktop"
 mkdir -p "$stage/usr/bin"
 ln -s "$prefix/bin/agentprobe" "$stage/usr/bin/agentprobe"
