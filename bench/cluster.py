@@ -153,35 +153,50 @@ class Plan:
 
     port: int
     ports: list[int]
-    tokens: list[tuple[str, str]]
     deadline: float
-    session_every: int
     context: ssl.SSLContext
 
 
-async def connection(plan: Plan, index: int, tally: Tally) -> None:
+# One request of a connection's script: (report_id or None for a reflector session, bytes).
+Step = tuple[str | None, bytes]
+
+
+def script(
+    port: int, tokens: list[tuple[str, str]], index: int, steps: int, session_every: int
+) -> list[Step]:
+    """A connection's requests, made before the clock starts: reports of many agents, each
+    with its own token, and now and then a reflector session."""
     rng = random.Random(index)
+    made: list[Step] = []
+    for turn in range(steps):
+        agent, token = tokens[(index + turn * 97) % len(tokens)]
+        if turn % session_every == session_every - 1:
+            made.append((None, http_request("/api/v1/reflector/sessions", port, token, b"")))
+            continue
+        report = sample_report(agent, rng, team=f"team-{index % 40}")
+        body = report.to_json().encode()
+        made.append((report.report_id, http_request("/api/v1/reports", port, token, body)))
+    return made
+
+
+async def connection(plan: Plan, steps: list[Step], tally: Tally) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", plan.port, ssl=plan.context)
     try:
-        for turn in range(10**7):
+        for report_id, request in steps:
             if time.monotonic() >= plan.deadline:
                 break
-            agent, token = plan.tokens[(index + turn * 97) % len(plan.tokens)]
-            if turn % plan.session_every == plan.session_every - 1:
-                request = http_request("/api/v1/reflector/sessions", plan.port, token, b"")
+            if report_id is None:
                 status, body = await exchange(reader, writer, request)
                 if status == 201:
                     tally.sessions += 1
                     tally.reflected += await probe(json.loads(body), plan.ports)
                 continue
-            report = sample_report(agent, rng, team=f"team-{index % 40}")
-            request = http_request("/api/v1/reports", plan.port, token, report.to_json().encode())
             started = time.perf_counter()
             status, _ = await exchange(reader, writer, request)
             tally.latencies.append(time.perf_counter() - started)
             tally.statuses[status] = tally.statuses.get(status, 0) + 1
             if status == 201:
-                tally.acked.append(report.report_id)
+                tally.acked.append(report_id)
     finally:
         writer.close()
         with contextlib.suppress(OSError, ssl.SSLError):
@@ -222,10 +237,14 @@ def phase(cluster: Cluster, work: Path, args: argparse.Namespace, nodes: int) ->
     tally = Tally()
     try:
         context = ssl.create_default_context(cafile=str(tls / "cert.pem"))
-        plan = Plan(balancer.port, ports, tokens, 0.0, args.session_every, context)
+        plan = Plan(balancer.port, ports, 0.0, context)
+        scripts = [
+            script(balancer.port, tokens, n, args.per_connection, args.session_every)
+            for n in range(args.connections)
+        ]
         before, clock = cpu_seconds(pids), time.monotonic()
         plan.deadline = clock + args.seconds
-        asyncio.run(_drive(plan, args.connections, tally))
+        asyncio.run(_drive(plan, scripts, tally))
         elapsed = time.monotonic() - clock
         used = {pid: (t - before[pid]) / elapsed for pid, t in cpu_seconds(pids).items()}
     finally:
@@ -246,8 +265,8 @@ def phase(cluster: Cluster, work: Path, args: argparse.Namespace, nodes: int) ->
     return rate
 
 
-async def _drive(plan: Plan, connections: int, tally: Tally) -> None:
-    await asyncio.gather(*(connection(plan, n, tally) for n in range(connections)))
+async def _drive(plan: Plan, scripts: list[list[Step]], tally: Tally) -> None:
+    await asyncio.gather(*(connection(plan, steps, tally) for steps in scripts))
 
 
 def make_tls(work: Path) -> None:
@@ -263,6 +282,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--nodes", type=int, default=2)
     parser.add_argument("--session-every", type=int, default=20)
+    parser.add_argument("--per-connection", type=int, default=400, help="requests prepared")
     args = parser.parse_args()
     args.haproxy = binary()
     bin_dir = binaries()

@@ -26,8 +26,7 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +34,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
 
-from agentprobe.checks.voice import VoiceCheck
-from agentprobe.collector.samples import sample_report
 from agentprobe.collector.store import partitions, queries, rollups
 from agentprobe.collector.store.fleet import fleet_summary
 from agentprobe.collector.store.scaling import COUNTS, DAY, HOUR, ROLLUP_KEY
 from agentprobe.collector.store.schema import open_engine
-from agentprobe.collector.validation import IncomingReport, parse, validate
+from agentprobe.collector.validation import IncomingReport
 from agentprobe.collector.web.series import agent_charts
-from agentprobe.report import CheckResult, Context, Report
+from bench.simulation import SHIFTS, SITES, TEAMS, agent_name, raw_agent, where, working_days
 from tests.rigs.postgres import Cluster, binaries, start_cluster
 
 # The settings the README recommends for a collector database, scaled to this machine.
@@ -55,63 +52,7 @@ PG_SETTINGS = {
     "max_parallel_workers_per_gather": "2",
     "jit": "off",
 }
-SHIFTS = (6, 10, 14)  # UTC start hours
-TEAMS, SITES = 40, 7
 RUNS = 5
-
-
-def agent_name(number: int) -> str:
-    return f"agent-{number:05d}"
-
-
-def where(number: int) -> tuple[str, str, str]:
-    """(team, site, location) of an agent."""
-    location = "office" if number % 5 == 0 else "home"
-    team = number % TEAMS  # each team works from one site
-    return f"team-{team}", f"site-{team % SITES}", location
-
-
-def call_report(agent: str, rng: random.Random, created: datetime, context: Context) -> Report:
-    mos = round(min(4.41, rng.gauss(4.2, 0.25)), 2)
-    metrics: dict[str, Any] = {"duration_s": rng.randint(60, 900), "mos": mos, "codec": "opus"}
-    status = VoiceCheck.bands["mos"].grade(mos)
-    check = CheckResult("call", status, f"call MOS {mos}", metrics)
-    stamp = created.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return Report(agent, [check], trigger="call_end", context=context, created_at=stamp)
-
-
-def agent_day(number: int, day: int, rng: random.Random, quality: float) -> Iterator[Report]:
-    """One agent's reports on one working day: every 15 minutes of the shift, and calls."""
-    start = day + SHIFTS[number % len(SHIFTS)] * HOUR
-    team, site, location = where(number)
-    agent = agent_name(number)
-    for slot in range(32):
-        created = datetime.fromtimestamp(start + slot * 900 + rng.uniform(0, 30), UTC)
-        yield sample_report(agent, rng, created, team, site, quality)
-    context = Context(team=team, site=site, location=location)
-    for _ in range(rng.randint(50, 80)):
-        created = datetime.fromtimestamp(start + rng.uniform(0, 8 * HOUR), UTC)
-        yield call_report(agent, rng, created, context)
-
-
-def working_days(now: float, days: int) -> list[int]:
-    today = partitions.day_start(now)
-    first = today - (days - 1) * DAY
-    return [
-        d for d in range(first, today + 1, DAY) if datetime.fromtimestamp(d, UTC).isoweekday() < 6
-    ]
-
-
-def raw_agent(number: int, days: list[int], now: float) -> list[IncomingReport]:
-    rng = random.Random(number)
-    quality = 0.3 if number % 20 == 0 else rng.uniform(0.8, 1.0)
-    items = []
-    for day in days:
-        for report in agent_day(number, day, rng, quality):
-            incoming = validate(*parse(report.to_json().encode()))
-            if incoming.created_ts <= now:
-                items.append(incoming)
-    return items
 
 
 def copy_raw(connection: psycopg.Connection[Any], items: list[IncomingReport], now: float) -> None:
@@ -226,17 +167,21 @@ def copy_agents(connection: psycopg.Connection[Any], count: int, now: float) -> 
             )
 
 
-def load(cluster: Cluster, args: argparse.Namespace, now: float) -> str:
-    """Create, migrate and fill the database; returns its URL. Prints what was loaded."""
-    url = cluster.create_database("fleet")
+def past_partitions(url: str, now: float, days: int) -> None:
+    """The day partitions the collector would have made while these days went by."""
     engine = open_engine(url)
-    with engine.begin() as connection:  # the days before the collector's first start
-        for day in range(
-            partitions.day_start(now) - args.days * DAY, partitions.day_start(now), DAY
-        ):
+    today = partitions.day_start(now)
+    with engine.begin() as connection:
+        for day in range(today - days * DAY, today, DAY):
             for table in partitions.TABLES:
                 partitions.ensure_day(connection, table, day)
     engine.dispose()
+
+
+def load(cluster: Cluster, args: argparse.Namespace, now: float) -> str:
+    """Create, migrate and fill the database; returns its URL. Prints what was loaded."""
+    url = cluster.create_database("fleet")
+    past_partitions(url, now, args.days)
     days = working_days(now, args.days)
     started = time.perf_counter()
     raw = 0

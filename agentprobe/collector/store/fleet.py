@@ -110,6 +110,7 @@ def _worst_agents(connection: Connection, window: sa.Subquery) -> list[dict[str,
     query = (
         sa.select(window.c.agent_id, fail.label("fail"), error.label("error"), warn.label("warn"))
         .where(window.c.check_name == WHOLE_REPORT)
+        .where(sa.or_(window.c.warn > 0, window.c.fail > 0, window.c.error > 0))  # NOT_PASSING
         .group_by(window.c.agent_id)
         .having((fail + error + warn) > 0)
         .order_by(fail.desc(), error.desc(), warn.desc(), window.c.agent_id)

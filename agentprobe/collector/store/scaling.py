@@ -45,8 +45,30 @@ _KEY_TYPES: dict[str, sa.types.TypeEngine[Any]] = {
 }
 
 
+# Rows of reports that did not pass, which ranking the worst agents reads: a partial index
+# holding what that query needs (an index-only scan on PostgreSQL, §11.9 of its manual).
+NOT_PASSING = "check_name = '' AND (warn > 0 OR fail > 0 OR error > 0)"
+
+
+def _per_agent_indexes(name: str) -> list[sa.Index]:
+    predicate = sa.text(NOT_PASSING)
+    return [
+        sa.Index(f"ix_{name}_agent", "agent_id", "bucket_ts"),
+        sa.Index(
+            f"ix_{name}_not_passing",
+            "bucket_ts",
+            "agent_id",
+            "fail",
+            "error",
+            "warn",
+            sqlite_where=predicate,
+            postgresql_where=predicate,
+        ),
+    ]
+
+
 def _rollup(name: str, key: tuple[str, ...]) -> sa.Table:
-    by_agent = [sa.Index(f"ix_{name}_agent", "agent_id", "bucket_ts")] if "agent_id" in key else []
+    by_agent = _per_agent_indexes(name) if "agent_id" in key else []
     return sa.Table(
         name,
         metadata,
