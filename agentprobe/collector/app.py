@@ -28,7 +28,7 @@ from agentprobe.collector.errors import install_handlers
 from agentprobe.collector.metrics import CONTENT_TYPE, CollectorMetrics
 from agentprobe.collector.reflector import Reflector
 from agentprobe.collector.settings import Settings
-from agentprobe.collector.store import keyring, queries
+from agentprobe.collector.store import keyring, queries, rollups
 from agentprobe.collector.store.checkpointer import WalCheckpointer
 from agentprobe.collector.store.credentials import Credentials
 from agentprobe.collector.store.reports import ReportStore
@@ -115,13 +115,18 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         checkpointer.start()
     app.state.writer = writer
     await app.state.reflector.start(settings.host, settings.port, settings.reuse_port)
-    purge = asyncio.create_task(_purge_forever(app), name="retention-purge")
+    chores = [
+        asyncio.create_task(_purge_forever(app), name="retention-purge"),
+        asyncio.create_task(_roll_up_forever(app), name="per-agent-rollups"),
+    ]
     try:
         yield
     finally:
-        purge.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await purge
+        for chore in chores:
+            chore.cancel()
+        for chore in chores:
+            with contextlib.suppress(asyncio.CancelledError):
+                await chore
         await app.state.reflector.stop()
         await asyncio.to_thread(checkpointer.stop)
         await writer.close()
@@ -143,6 +148,15 @@ async def _purge_forever(app: FastAPI) -> None:
         except Exception:
             log.exception("store upkeep failed; will retry")
         await asyncio.sleep(settings.purge_interval_s)
+
+
+async def _roll_up_forever(app: FastAPI) -> None:
+    while True:
+        await asyncio.sleep(rollups.CATCH_UP_S)
+        try:
+            await asyncio.to_thread(rollups.catch_up, app.state.engine)
+        except Exception:
+            log.exception("per-agent rollups failed; will retry")
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -108,3 +108,28 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, db_url: str | None, 
     assert store.save_batch([*old[:1], fresh]) == [not kept, True]
     assert fleet_summary(engine, now - DAY, now)["reports"]["total"] == 2
     engine.dispose()
+
+
+def test_per_agent_rollups_catch_up_and_readers_see_what_they_have_not_counted(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    engine = open_engine(db_url or f"sqlite:///{tmp_path / 'c.db'}")
+    now = time.time()
+    store = ReportStore(engine)
+    bad = [_report("a2", n, now - 120 - n, quality=0.05) for n in range(3)]
+    assert store.save_batch([_report("a1", 9, now - 100), *bad]) == [True] * 4
+    first = fleet_summary(engine, now - DAY, now)
+    assert first["worst_agents"][0]["agent_id"] == "a2"
+    assert rollups.catch_up(engine, now + 10 * rollups.SETTLE_S)
+    with engine.connect() as connection:
+        assert rollups.mark(connection) == now + 9 * rollups.SETTLE_S
+        rows = connection.execute(
+            sa.select(sa.func.sum(rollups.rollup_daily.c.reports)).where(
+                rollups.rollup_daily.c.check_name == ""
+            )
+        ).scalar_one()
+    assert rows == 4
+    assert fleet_summary(engine, now - DAY, now)["worst_agents"] == first["worst_agents"]
+    assert rollups.catch_up(engine, now + 10 * rollups.SETTLE_S)  # nothing new: no change
+    assert fleet_summary(engine, now - DAY, now)["worst_agents"] == first["worst_agents"]
+    engine.dispose()

@@ -47,7 +47,7 @@ def fleet_summary(engine: Engine, since_ts: float, now: float | None = None) -> 
             "reports": {"total": sum(totals.values()), **totals},
             "agents": _agents(connection, since_ts),
             "checks": _checks(connection, fleet),
-            "worst_agents": _worst_agents(connection, rollups.window(since_ts, now)),
+            "worst_agents": _worst_agents(connection, since_ts, now),
             "groups": {name: _group(connection, fleet, name, since_ts) for name in GROUPINGS},
         }
     reporting = summary["agents"]["reporting"]
@@ -104,15 +104,13 @@ def _checks(connection: Connection, window: sa.Subquery) -> list[dict[str, Any]]
     return sorted(rows, key=lambda r: (-r["fail"], -r["error"], -r["warn"], r["name"]))
 
 
-def _worst_agents(connection: Connection, window: sa.Subquery) -> list[dict[str, Any]]:
+def _worst_agents(connection: Connection, since_ts: float, now: float) -> list[dict[str, Any]]:
     """Agents with the most failing, then erroring, then warning reports in the window."""
+    window = rollups.not_passing(connection, since_ts, now)
     fail, error, warn = (_total(window, s) for s in ("fail", "error", "warn"))
     query = (
         sa.select(window.c.agent_id, fail.label("fail"), error.label("error"), warn.label("warn"))
-        .where(window.c.check_name == WHOLE_REPORT)
-        .where(sa.or_(window.c.warn > 0, window.c.fail > 0, window.c.error > 0))  # NOT_PASSING
         .group_by(window.c.agent_id)
-        .having((fail + error + warn) > 0)
         .order_by(fail.desc(), error.desc(), warn.desc(), window.c.agent_id)
         .limit(WORST_AGENTS)
     )

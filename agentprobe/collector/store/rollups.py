@@ -1,10 +1,15 @@
-"""Hourly and daily rollups: report and check counts by status, kept at ingest.
+"""Hourly and daily rollups: report and check counts by status.
 
-Every batch of new reports adds its counts, in the batch's own transaction (so rollups
-never disagree with the reports), to one row per hour and per day of each (agent, check,
-team, site, location) in `rollup_hourly`/`rollup_daily`, and of each (check, team, site,
-location) for the whole fleet in `fleet_hourly`/`fleet_daily`. A row whose check_name is
-empty counts whole reports by their overall status. A window reads the hourly rows of its
+Every batch of new reports adds its counts, in the batch's own transaction (so they never
+disagree with the reports), to one row per hour and per day of each (check, team, site,
+location) of the whole fleet in `fleet_hourly`/`fleet_daily`. The per-agent rollups
+(`rollup_hourly`/`rollup_daily`, one row per agent too) would be five times as many rows
+per batch and cost half of each commit, so a job counts them instead (`catch_up`, every
+`CATCH_UP_S` on one collector at a time): it adds the reports received since its mark,
+up to `SETTLE_S` ago (so no batch still committing is missed), and moves the mark in the
+same transaction. Readers add the reports received after the mark from `reports`
+(`not_passing`), so per-agent figures are never stale. A row whose check_name is empty
+counts whole reports by their overall status. A window reads the hourly rows of its
 partial days and the daily rows of its whole days (`window`): a 30-day fleet summary of
 10,000 agents reads a few thousand fleet rows, and ranks agents from about 30 rows each.
 
@@ -23,20 +28,29 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from agentprobe.collector.store.scaling import (
+    AT_INGEST,
     COUNTS,
     DAY,
     HOUR,
+    NOT_PASSING,
+    PER_AGENT,
     ROLLUPS,
     WHOLE_REPORT,
+    count_into,
     fleet_daily,
     fleet_hourly,
     rollup_daily,
     rollup_hourly,
+    rollup_marks,
 )
+from agentprobe.collector.store.schema import reports
 from agentprobe.collector.store.statements import insert_rows
 from agentprobe.collector.validation import IncomingReport
 
 HOURLY_KEEP_DAYS = 14
+CATCH_UP_S = 30.0
+SETTLE_S = 30.0  # longer than any batch takes to commit, and than collectors' clock skew
+LOCK_KEY = 724553  # pg_try_advisory_xact_lock key of the per-agent rollup job
 Key = tuple[str | int, ...]  # in the table's key order (scaling.ROLLUP_KEY, FLEET_KEY)
 _STATUS_COLUMN = {status: 1 + n for n, status in enumerate(("pass", "warn", "fail", "error"))}
 _STATUS_COLUMN["skip"] = 5
@@ -79,9 +93,9 @@ def _count(rows: dict[Key, list[int]], key: Key, status: str) -> None:
 
 
 def add(connection: Connection, items: Sequence[IncomingReport]) -> None:
-    """Add the reports' counts to every rollup (tables in ROLLUPS order, rows in key
+    """Add the reports' counts to the fleet rollups (tables in ROLLUPS order, rows in key
     order, so two collectors' batches take row locks in one order and never deadlock)."""
-    for table, width in ROLLUPS:
+    for table, width in AT_INGEST:
         columns = (*_key(table), *COUNTS)
         rows = [
             dict(zip(columns, (*key, *values), strict=True))
@@ -128,3 +142,51 @@ def prune(engine: Engine, cutoff_ts: float, now: float | None = None) -> int:
                 sa.delete(table).where(table.c.bucket_ts + width <= cutoff)
             ).rowcount
     return removed
+
+
+def mark(connection: Connection) -> float:
+    """Every report received at or before this time is in the per-agent rollups."""
+    found = connection.execute(
+        sa.select(rollup_marks.c.received_ts).where(rollup_marks.c.name == PER_AGENT)
+    ).scalar()
+    return float(found or 0.0)
+
+
+def catch_up(engine: Engine, now: float | None = None) -> bool:
+    """Count the reports received since the mark (up to SETTLE_S ago) into the per-agent
+    rollups and move the mark; False when another collector is doing it right now."""
+    upto = (time.time() if now is None else now) - SETTLE_S
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            taken = connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({LOCK_KEY})")
+            if not taken.scalar():
+                return False
+        since = mark(connection)
+        if upto <= since:
+            return True
+        where = f"r.received_ts > {since!r} AND r.received_ts <= {upto!r}"
+        for table, width in ROLLUPS[:2]:
+            count_into(connection, table, width, where, _SUFFIXES[table.name])
+        connection.execute(
+            sa.update(rollup_marks).where(rollup_marks.c.name == PER_AGENT).values(received_ts=upto)
+        )
+    return True
+
+
+def not_passing(connection: Connection, since_ts: float, now: float) -> sa.Subquery:
+    """(agent_id, warn, fail, error) rows of the reports in the window that did not pass:
+    per-agent rollup rows, plus the reports received after the mark."""
+    rolled = window(since_ts, now)
+    counted = sa.select(rolled.c.agent_id, rolled.c.warn, rolled.c.fail, rolled.c.error).where(
+        sa.text(NOT_PASSING)
+    )
+    new = reports
+    fresh = sa.select(
+        new.c.agent_id,
+        *(sa.case((new.c.status == s, 1), else_=0).label(s) for s in ("warn", "fail", "error")),
+    ).where(
+        new.c.received_ts > mark(connection),
+        new.c.created_ts >= since_ts,
+        new.c.status != "pass",
+    )
+    return sa.union_all(counted, fresh).subquery("not_passing")

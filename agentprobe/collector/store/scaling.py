@@ -89,6 +89,17 @@ ROLLUPS = (  # (table, bucket width in seconds); locks are taken in this order
     (fleet_hourly, HOUR),
     (fleet_daily, DAY),
 )
+AT_INGEST = ROLLUPS[2:]  # the fleet's; the per-agent ones are counted by a job
+
+# How far the per-agent rollups have counted: every report received at or before
+# `received_ts` is in them (`rollups.catch_up`); later ones are read from `reports`.
+PER_AGENT = "per_agent"
+rollup_marks = sa.Table(
+    "rollup_marks",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("received_ts", sa.Float, nullable=False),
+)
 
 cluster_secrets = sa.Table(
     "cluster_secrets",
@@ -110,33 +121,47 @@ def _sums(status: str) -> str:
     return ", ".join(f"SUM(CASE WHEN {status} = '{s}' THEN 1 ELSE 0 END)" for s in statuses)
 
 
-def _backfill(connection: Connection, table: sa.Table, width: int) -> None:
+def count_into(
+    connection: Connection, table: sa.Table, width: int, where: str = "", suffix: str = ""
+) -> None:
+    """INSERT ... SELECT the counts of reports matching `where` (SQL on `r`, the reports)
+    into a rollup table, with `suffix` (an ON CONFLICT clause) after each statement."""
     key = [column.name for column in table.primary_key.columns]
     columns = ", ".join((*key, *COUNTS))
     groups = ", ".join(str(n) for n in range(1, len(key) + 1))
-    agent = ["agent_id"] if "agent_id" in key else []
-    whole = [_bucket(connection, "created_ts", width), *agent, "team", "site", "location"]
+    agent = ["r.agent_id"] if "agent_id" in key else []
+    where = f"WHERE {where}" if where else "WHERE 1 = 1"  # SQLite's upsert needs a WHERE
+    whole = [_bucket(connection, "r.created_ts", width), *agent, "r.team", "r.site"]
     connection.exec_driver_sql(
-        f"INSERT INTO {table.name} ({columns}) SELECT '', {', '.join(whole)}, COUNT(*), "
-        f"{_sums('status')} FROM reports GROUP BY {groups}"
+        f"INSERT INTO {table.name} ({columns}) SELECT '', {', '.join(whole)}, r.location, "
+        f"COUNT(*), {_sums('r.status')} FROM reports r {where} GROUP BY {groups}{suffix}"
     )
-    agent = ["c.agent_id"] if agent else []
-    per_check = [_bucket(connection, "c.created_ts", width), *agent, "r.team", "r.site"]
     connection.exec_driver_sql(
-        f"INSERT INTO {table.name} ({columns}) SELECT c.name, {', '.join(per_check)}, "
-        f"r.location, COUNT(*), {_sums('c.status')} FROM report_checks c "
-        f"JOIN reports r ON r.report_id = c.report_id GROUP BY {groups}"
+        f"INSERT INTO {table.name} ({columns}) SELECT c.name, {', '.join(whole)}, r.location, "
+        f"COUNT(*), {_sums('c.status')} FROM reports r JOIN report_checks c "
+        f"ON c.report_id = r.report_id AND c.created_ts = r.created_ts {where} "
+        f"GROUP BY {groups}{suffix}"
     )
 
 
 def create_rollups(connection: Connection) -> None:
-    """The rollup tables, counted from every report stored so far."""
+    """The rollup tables, counted from every report stored so far, and the index the
+    per-agent rollup job reads new reports by."""
     inspector = sa.inspect(connection)
     for table, width in ROLLUPS:
         if inspector.has_table(table.name):
             continue
         table.create(connection)
-        _backfill(connection, table, width)
+        count_into(connection, table, width)
+    if not inspector.has_table(rollup_marks.name):
+        rollup_marks.create(connection)
+        newest = connection.exec_driver_sql("SELECT max(received_ts) FROM reports").scalar()
+        connection.execute(
+            sa.insert(rollup_marks).values(name=PER_AGENT, received_ts=float(newest or 0.0))
+        )
+    connection.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_reports_received ON reports (received_ts)"
+    )
 
 
 def create_cluster_secrets(connection: Connection) -> None:
@@ -151,7 +176,8 @@ def partition_reports(connection: Connection) -> None:
         partitions.day_start(time.time()) + offset * DAY
         for offset in range(-1, partitions.AHEAD_DAYS + 1)
     }
-    for index in ("ix_reports_agent_time", "ix_reports_time", "ix_report_checks_time"):
+    indexes = ("ix_reports_agent_time", "ix_reports_time", "ix_reports_received")
+    for index in (*indexes, "ix_report_checks_time"):
         connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index}")
     sequence = connection.exec_driver_sql("SELECT pg_get_serial_sequence('reports', 'id')").scalar()
     partitions.partition_table(connection, "reports", sorted(days), sequence)
@@ -161,6 +187,7 @@ def partition_reports(connection: Connection) -> None:
         "CREATE UNIQUE INDEX ux_reports_report_id ON reports (report_id, created_ts)",
         "CREATE INDEX ix_reports_agent_time ON reports (agent_id, created_ts, id)",
         "CREATE INDEX ix_reports_time ON reports (created_ts)",
+        "CREATE INDEX ix_reports_received ON reports (received_ts)",
         "CREATE INDEX ix_report_checks_time ON report_checks (created_ts)",
     ):
         connection.exec_driver_sql(statement)
