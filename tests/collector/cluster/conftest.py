@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,9 @@ class Nodes:
 
 
 def fresh_database(cluster: Cluster) -> str:
-    return cluster.create_database(f"agentprobe_cluster_{os.getpid()}_{next(_names)}")
+    # A random part too: this module may be imported under two names, each with a counter.
+    name = f"agentprobe_cluster_{os.getpid()}_{next(_names)}_{uuid.uuid4().hex[:8]}"
+    return cluster.create_database(name)
 
 
 @pytest.fixture(scope="module")
