@@ -50,6 +50,7 @@ from agentprobe.collector.validation import IncomingReport
 HOURLY_KEEP_DAYS = 14
 CATCH_UP_S = 30.0
 SETTLE_S = 30.0  # longer than any batch takes to commit, and than collectors' clock skew
+LATE_S = 86400.0  # how far back of the mark readers look for reports not counted yet
 LOCK_KEY = 724553  # pg_try_advisory_xact_lock key of the per-agent rollup job
 Key = tuple[str | int, ...]  # in the table's key order (scaling.ROLLUP_KEY, FLEET_KEY)
 _STATUS_COLUMN = {status: 1 + n for n, status in enumerate(("pass", "warn", "fail", "error"))}
@@ -180,13 +181,16 @@ def not_passing(connection: Connection, since_ts: float, now: float) -> sa.Subqu
     counted = sa.select(rolled.c.agent_id, rolled.c.warn, rolled.c.fail, rolled.c.error).where(
         sa.text(NOT_PASSING)
     )
-    new = reports
+    new, counted_up_to = reports, mark(connection)
     fresh = sa.select(
         new.c.agent_id,
         *(sa.case((new.c.status == s, 1), else_=0).label(s) for s in ("warn", "fail", "error")),
     ).where(
-        new.c.received_ts > mark(connection),
-        new.c.created_ts >= since_ts,
+        new.c.received_ts > counted_up_to,
+        # Only the partitions of the last day or so: planning over every partition of a
+        # month costs more than the query. A report made earlier and received after the
+        # mark (an outbox emptied late) counts once the job has reached it.
+        new.c.created_ts >= max(since_ts, counted_up_to - LATE_S),
         new.c.status != "pass",
     )
     return sa.union_all(counted, fresh).subquery("not_passing")
