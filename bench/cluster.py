@@ -7,6 +7,9 @@ then runs two phases on the same machine, each for `--seconds`, each on a fresh 
 2. `--nodes` (2) collector processes, each on its own port as if on its own host,
    behind the same haproxy configuration (TCP passthrough, round robin per connection).
 
+The reflector probe goes to a node other than the one that opened the session (in phase
+1 there is only one).
+
 In each phase `--agents` simulated agents (2,000), each enrolled with its own token, post
 realistic reports over `--connections` keep-alive HTTPS connections through haproxy; one
 request in `--session-every` (20) instead opens a reflector session and sends one probe
@@ -48,6 +51,7 @@ from agentprobe.collector.samples import sample_report
 from agentprobe.collector.store.credentials import Credentials
 from agentprobe.collector.store.schema import open_engine
 from agentprobe.voice import wire
+from bench.ingest import print_commits
 from tests.rigs.haproxy import binary, start_balancer
 from tests.rigs.postgres import Cluster, binaries, start_cluster
 
@@ -221,7 +225,7 @@ def figures(label: str, tally: Tally, elapsed: float) -> float:
     print(
         f"{label:<30} {rate:7.0f} reports/s  p50 {cuts[49] * 1000:6.1f} ms  "
         f"p99 {cuts[98] * 1000:6.1f} ms  statuses {dict(sorted(tally.statuses.items()))}  "
-        f"reflector sessions {tally.sessions}, answered by another node {tally.reflected}"
+        f"reflector sessions {tally.sessions}, probes answered {tally.reflected}"
     )
     return rate
 
@@ -242,11 +246,16 @@ def phase(cluster: Cluster, work: Path, args: argparse.Namespace, nodes: int) ->
             script(balancer.port, tokens, n, args.per_connection, args.session_every)
             for n in range(args.connections)
         ]
-        before, clock = cpu_seconds(pids), time.monotonic()
+        before, clock, client_before = cpu_seconds(pids), time.monotonic(), time.process_time()
         plan.deadline = clock + args.seconds
         asyncio.run(_drive(plan, scripts, tally))
         elapsed = time.monotonic() - clock
         used = {pid: (t - before[pid]) / elapsed for pid, t in cpu_seconds(pids).items()}
+        client = time.process_time() - client_before
+        scrapes = [
+            requests.get(f"https://127.0.0.1:{p}/metrics", verify=str(tls / "cert.pem"), timeout=10)
+            for p in ports
+        ]
     finally:
         balancer.stop()
         for process, _ in started:
@@ -254,7 +263,12 @@ def phase(cluster: Cluster, work: Path, args: argparse.Namespace, nodes: int) ->
     label = f"{nodes} collector process{'es' if nodes > 1 else ''}"
     rate = figures(label, tally, elapsed)
     shares = ", ".join(f"{used[p]:.0%}" for p in pids[:-1])
-    print(f"{'':<30} CPU: collectors {shares} of a core, haproxy {used[pids[-1]]:.0%}")
+    print(
+        f"{'':<30} CPU: collectors {shares} of a core, haproxy {used[pids[-1]]:.0%}, "
+        f"this client {client / elapsed:.0%}; load average {os.getloadavg()[0]:.1f}"
+    )
+    for scrape in scrapes:
+        print_commits(scrape.text)
     rows, distinct = stored(url)
     whole = rows == distinct == len(set(tally.acked)) == len(tally.acked)
     verdict = "nothing lost or duplicated" if whole else "MISMATCH"
