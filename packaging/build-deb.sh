@@ -57,6 +57,10 @@ install -D -m 0644 packaging/systemd/agentprobe-capture.service \
     "$stage/usr/lib/systemd/system/agentprobe-capture.service"
 install -D -m 0644 packaging/sysusers/agentprobe.conf "$stage/usr/lib/sysusers.d/agentprobe.conf"
 install -D -m 0644 packaging/tmpfiles/agentprobe.conf "$stage/usr/lib/tmpfiles.d/agentprobe.conf"
+install -D -m 0644 packaging/systemd/agentprobe-collector@.service \
+    "$stage/usr/lib/systemd/system/agentprobe-collector@.service"
+install -D -m 0644 packaging/haproxy/agentprobe-collector.cfg \
+    "$stage/usr/share/doc/agentprobe/haproxy/agentprobe-collector.cfg"
 install -D -m 0644 packaging/xdg/agentprobe-tray.desktop "$stage/etc/xdg/autostart/agentprobe-tray.desktop"
 mkdir -p "$stage/usr/bin"
 ln -s "$prefix/bin/agentprobe" "$stage/usr/bin/agentprobe"

@@ -12,6 +12,7 @@ SUDO=""
 DEBS=(
     pulseaudio pulseaudio-utils libportaudio2 portaudio19-dev libasound2-plugins sox espeak-ng   # virtual microphone; voices for the noise-class tests
     postgresql                                                                   # PostgreSQL store
+    haproxy                                                                      # several collectors behind a balancer
     chromium fonts-dejavu-core                                                   # dashboard and browser extension in a real browser
     xvfb xdotool x11-utils imagemagick                                           # tray on a virtual X display
     iproute2 iperf3 iputils-ping                                                 # namespaced, shaped network

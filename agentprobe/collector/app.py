@@ -1,9 +1,11 @@
 """`create_app(settings)`: the collector's FastAPI application and its lifespan.
 
 The lifespan starts, in order, the group-commit writer with (on SQLite) its WAL
-checkpointer, the voice reflector (UDP on the same port number as HTTPS) and the retention
-purge, and stops them in reverse: the writer drains every queued report before the process
-exits, so SIGTERM loses nothing.
+checkpointer, the voice reflector (UDP on the same port number as HTTPS) and the store's
+upkeep (partitions ahead, retention), and stops them in reverse: the writer drains every
+queued report before the process exits, so SIGTERM loses nothing. Nothing a request
+depends on lives only in this process: credentials, reports and the reflector's secret
+are in the database, so any number of collectors can serve one PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -36,13 +38,14 @@ from agentprobe.collector.metrics import CONTENT_TYPE, CollectorMetrics
 from agentprobe.collector.reflector import Reflector
 from agentprobe.collector.security import Security
 from agentprobe.collector.settings import Settings
+from agentprobe.collector.store import keyring, queries, rollups
 from agentprobe.collector.store import kpis as kpi_store
-from agentprobe.collector.store import queries
 from agentprobe.collector.store.audit import AuditLog
 from agentprobe.collector.store.checkpointer import WalCheckpointer
 from agentprobe.collector.store.credentials import Credentials
 from agentprobe.collector.store.operations import network_salt
 from agentprobe.collector.store.reports import ReportStore
+from agentprobe.collector.store.retention import run_upkeep
 from agentprobe.collector.store.schema import open_engine
 from agentprobe.collector.store.writer import GroupCommitWriter
 from agentprobe.collector.validation import TimeBounds
@@ -69,7 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.store = ReportStore(engine)
     app.state.auth = Authenticator(app.state.credentials)
     app.state.metrics = CollectorMetrics(lambda: queries.agent_counts(engine))
-    app.state.reflector = Reflector()
+    app.state.reflector = Reflector(secret=keyring.shared_secret(engine, keyring.REFLECTOR))
     app.state.alerts = AlertService(engine, load_alert_config(settings.config_file))
     app.state.offices = OfficeNetworks(parse_networks(kpi_store.office_networks(engine)))
     app.state.measure_budget = MeasureBudget(
@@ -121,15 +124,30 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
+HEALTH_TIMEOUT_S = 5.0
+
+
+def _database_answers(engine: Any) -> None:
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+
+
 async def healthz(request: Request) -> Response:
-    """Liveness: the process answers, the writer runs and storage takes writes (else 503)."""
+    """Readiness: the writer runs, the database answers and storage takes writes (else 503)."""
     writer = request.app.state.writer
     settings: Settings = request.app.state.settings
+    try:
+        await asyncio.wait_for(
+            asyncio.to_thread(_database_answers, request.app.state.engine), HEALTH_TIMEOUT_S
+        )
+    except Exception as error:  # any failure to reach the database means "not ready"
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return error_response(503, "unavailable", f"database unreachable: {reason}")
     trouble = await asyncio.to_thread(storage_trouble, settings.data_dir, request.app.state.engine)
-    body = {"status": "ok", "version": __version__, "writer": writer is not None}
     if trouble:
         return error_response(503, "unavailable", f"storage: {trouble}", {"Retry-After": "30"})
-    return JSONResponse(body)
+    body = {"status": "ok", "version": __version__, "writer": writer is not None}
+    return JSONResponse({**body, "database": "ok"})
 
 
 async def metrics(request: Request) -> Response:
@@ -150,19 +168,23 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if checkpointer.wanted:
         checkpointer.start()
     app.state.writer = writer
-    await app.state.reflector.start(settings.host, settings.port)
-    purge = asyncio.create_task(_purge_forever(app), name="retention-purge")
-    alerts = asyncio.create_task(app.state.alerts.run_forever(), name="alerts")
-    offices = asyncio.create_task(
-        kpis.follow_offices(app.state.engine, app.state.offices), name="office-networks"
-    )
+    await app.state.reflector.start(settings.host, settings.port, settings.reuse_port)
+    chores = [
+        asyncio.create_task(_purge_forever(app), name="retention-purge"),
+        asyncio.create_task(_roll_up_forever(app), name="per-agent-rollups"),
+        asyncio.create_task(app.state.alerts.run_forever(), name="alerts"),
+        asyncio.create_task(
+            kpis.follow_offices(app.state.engine, app.state.offices), name="office-networks"
+        ),
+    ]
     try:
         yield
     finally:
-        for task in (alerts, offices, purge):
-            task.cancel()
+        for chore in chores:
+            chore.cancel()
+        for chore in chores:
             with contextlib.suppress(asyncio.CancelledError):
-                await task
+                await chore
         await app.state.reflector.stop()
         await asyncio.to_thread(checkpointer.stop)
         await writer.close()
@@ -171,19 +193,18 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 async def _purge_forever(app: FastAPI) -> None:
     settings: Settings = app.state.settings
-    store: ReportStore = app.state.store
     while True:
-        cutoff = time.time() - settings.retention_days * 86400
         try:
-            removed = await asyncio.to_thread(store.purge, cutoff)
-            if removed:
+            done = await asyncio.to_thread(run_upkeep, app.state.engine, settings.retention_days)
+            if done.reports_deleted or done.partitions_dropped:
                 log.info(
-                    "retention: purged %d reports older than %g days",
-                    removed,
+                    "retention (%g days): %d reports deleted, partitions dropped: %s",
                     settings.retention_days,
+                    done.reports_deleted,
+                    ", ".join(done.partitions_dropped) or "none",
                 )
         except Exception:
-            log.exception("retention purge failed; will retry")
+            log.exception("store upkeep failed; will retry")
         await asyncio.sleep(settings.purge_interval_s)
 
 
@@ -200,6 +221,15 @@ def _document_common_errors(path: str, operation: dict[str, Any]) -> None:
         codes.update(_AGENT_ROUTES)
     for code, description in codes.items():
         responses.setdefault(code, {"description": description, **_ERROR})
+
+
+async def _roll_up_forever(app: FastAPI) -> None:
+    while True:
+        await asyncio.sleep(rollups.CATCH_UP_S)
+        try:
+            await asyncio.to_thread(rollups.catch_up, app.state.engine)
+        except Exception:
+            log.exception("per-agent rollups failed; will retry")
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -76,6 +76,19 @@ def collector() -> None:
     help="Speed-test MiB per agent per hour.",
 )
 @click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    envvar="AGENTPROBE_COLLECTOR_WORKERS",
+    type=click.IntRange(1, 64),
+    help="Collector processes sharing the port (above 1 needs PostgreSQL).",
+)
+@click.option(
+    "--reuse-port",
+    is_flag=True,
+    help="Share the port with other collector processes of this host (SO_REUSEPORT).",
+)
+@click.option(
     "--log-level", default="info", type=click.Choice(["debug", "info", "warning", "error"])
 )
 @click.option(
@@ -98,6 +111,8 @@ def serve(
     header_timeout: float,
     body_timeout: float,
     measure_budget: int,
+    workers: int,
+    reuse_port: bool,
     log_level: str,
     config_file: Path | None,
 ) -> None:
@@ -126,11 +141,15 @@ def serve(
         header_timeout_s=header_timeout,
         body_timeout_s=body_timeout,
         measure_budget_bytes=measure_budget * 2**20,
+        workers=workers,
+        reuse_port=reuse_port,
     )
     try:
-        run(settings, log_level)
+        code = run(settings, log_level)
     except ServeError as error:
         raise click.UsageError(str(error)) from None
+    if code:
+        raise SystemExit(code)
 
 
 @collector.group()

@@ -6,19 +6,29 @@ session id and key. The reflector then echoes that session's packets (see
 expired sessions, bad MACs, short or malformed packets, and packets beyond the
 session's rate limit. A reply is never longer than its request. One asyncio endpoint
 serves every agent at once.
+
+Sessions need no shared memory between collectors: a session id is its expiry (4 bytes,
+seconds since the epoch) and 4 random bytes, and its key is HMAC-SHA256 (RFC 2104) of the
+id under a secret every collector reads from the database (`store/keyring.py`). So a
+session opened over HTTPS on one collector is answered by any other: each derives the key,
+checks the packet's MAC and the expiry, and keeps its rate-limit buckets and counters for
+the session only locally, created on the session's first valid packet. A UDP load balancer
+that hashes the 5-tuple (as Linux does across SO_REUSEPORT sockets) keeps one probe's
+packets on one collector, so those counters still see the whole probe.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import hmac
 import secrets
 import socket
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from agentprobe.voice import wire
@@ -29,6 +39,7 @@ MAX_BYTES_PER_S = 40_000.0  # about 320 kbps: three probes' worth, never a flood
 MAX_SESSIONS = 20_000
 MAX_SESSIONS_PER_AGENT = 8
 RECEIVE_BUFFER_BYTES = 4 * 2**20
+CLOCK_SKEW_S = 30.0  # how far another collector's clock may run ahead of ours
 
 
 @dataclass
@@ -50,7 +61,6 @@ class Bucket:
 
 @dataclass
 class Session:
-    agent_id: str
     key: bytes
     expires: float
     packets: Bucket
@@ -77,22 +87,29 @@ class Reflector:
         ttl_s: float = SESSION_TTL_S,
         max_pps: float = MAX_PPS,
         max_bytes_per_s: float = MAX_BYTES_PER_S,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
         stamp: Callable[[], int] = time.time_ns,
+        secret: bytes | None = None,
     ) -> None:
+        """`clock` is wall-clock seconds (expiries are shared between collectors); `secret`
+        is the cluster's reflector secret, random (this process only) when None."""
         self.ttl_s, self.max_pps, self.max_bytes_per_s = ttl_s, max_pps, max_bytes_per_s
         self.clock, self.stamp = clock, stamp
+        self.secret = secret if secret is not None else secrets.token_bytes(32)
         self.sessions: OrderedDict[bytes, Session] = OrderedDict()
+        self.opened: dict[str, list[tuple[bytes, float]]] = {}  # agent -> (id, expiry), here
+        self.closed: dict[bytes, float] = {}  # evicted by the per-agent cap, until expiry
         self.counters = Counters()
         self.host: str | None = None
         self.port: int | None = None
         self._transport: asyncio.DatagramTransport | None = None
 
-    async def start(self, host: str, port: int) -> None:
-        """Listen on UDP `host:port` (port 0 picks a free one; see `.port`)."""
+    async def start(self, host: str, port: int, reuse_port: bool = False) -> None:
+        """Listen on UDP `host:port` (port 0 picks a free one; see `.port`); `reuse_port`
+        shares it with this host's other collectors (SO_REUSEPORT)."""
         loop = asyncio.get_running_loop()
         transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=(host, port)
+            lambda: _Protocol(self), local_addr=(host, port), reuse_port=reuse_port or None
         )
         self._transport = transport
         sock = transport.get_extra_info("socket")
@@ -109,20 +126,20 @@ class Reflector:
     def running(self) -> bool:
         return self._transport is not None
 
+    def key_for(self, session_id: bytes) -> bytes:
+        """The session's key: HMAC-SHA256(secret, label + id), the same on every collector."""
+        return hmac.digest(self.secret, b"agentprobe-reflector-session:" + session_id, "sha256")
+
     def open_session(self, agent_id: str) -> dict[str, Any]:
         """A new session for `agent_id`: what the agent needs to probe (JSON-ready)."""
         now = self.clock()
-        self._purge(now, agent_id)
-        session_id = secrets.token_bytes(wire.SESSION_BYTES)
-        key = secrets.token_bytes(32)
-        self.sessions[session_id] = Session(
-            agent_id,
-            key,
-            now + self.ttl_s,
-            Bucket(self.max_pps, self.max_pps, now),
-            Bucket(self.max_bytes_per_s, self.max_bytes_per_s, now),
-        )
-        expires_at = datetime.now(UTC) + timedelta(seconds=self.ttl_s)
+        expires = int(now + self.ttl_s)
+        session_id = expires.to_bytes(4, "big") + secrets.token_bytes(wire.SESSION_BYTES - 4)
+        key = self.key_for(session_id)
+        self._cap(now, agent_id)
+        self.opened.setdefault(agent_id, []).append((session_id, expires))
+        self._track(session_id, key, expires, now)
+        expires_at = datetime.fromtimestamp(expires, UTC)
         return {
             "session_id": session_id.hex(),
             "key": base64.b64encode(key).decode(),
@@ -136,29 +153,65 @@ class Reflector:
         }
 
     def close_agent(self, agent_id: str) -> int:
-        """End every session of `agent_id` at once (its token was revoked or replaced)."""
-        mine = [sid for sid, s in self.sessions.items() if s.agent_id == agent_id]
-        for sid in mine:
-            del self.sessions[sid]
+        """End at once every session this collector opened for `agent_id` (its token was
+        revoked or replaced). Sessions another collector opened end there, or expire."""
+        mine = self.opened.pop(agent_id, [])
+        for sid, end in mine:
+            self.sessions.pop(sid, None)
+            self.closed[sid] = end
         return len(mine)
 
-    def _purge(self, now: float, agent_id: str) -> None:
-        """Drop expired sessions, and the oldest ones beyond the per-agent and total caps."""
-        for sid in [sid for sid, s in self.sessions.items() if s.expires <= now]:
-            del self.sessions[sid]
-        mine = [sid for sid, s in self.sessions.items() if s.agent_id == agent_id]
-        for sid in mine[: max(0, len(mine) - MAX_SESSIONS_PER_AGENT + 1)]:
-            del self.sessions[sid]
+    def _track(self, session_id: bytes, key: bytes, expires: float, now: float) -> Session:
         while len(self.sessions) >= MAX_SESSIONS:
             self.sessions.popitem(last=False)
+        session = Session(
+            key,
+            expires,
+            Bucket(self.max_pps, self.max_pps, now),
+            Bucket(self.max_bytes_per_s, self.max_bytes_per_s, now),
+        )
+        self.sessions[session_id] = session
+        return session
+
+    def _cap(self, now: float, agent_id: str) -> None:
+        """Forget expired sessions; close this agent's oldest beyond the per-agent cap.
+
+        The cap counts the sessions opened on this collector (and closes them here only).
+        """
+        for sid in [sid for sid, s in self.sessions.items() if s.expires <= now]:
+            del self.sessions[sid]
+        self.closed = {sid: end for sid, end in self.closed.items() if end > now}
+        mine = [(sid, end) for sid, end in self.opened.get(agent_id, []) if end > now]
+        for sid, end in mine[: max(0, len(mine) - MAX_SESSIONS_PER_AGENT + 1)]:
+            self.sessions.pop(sid, None)
+            self.closed[sid] = end
+        self.opened[agent_id] = mine[max(0, len(mine) - MAX_SESSIONS_PER_AGENT + 1) :]
+        if not self.opened[agent_id]:
+            del self.opened[agent_id]
+
+    def _session(self, sid: bytes | None, packet: bytes, now: float) -> Session | None:
+        """The session a packet belongs to, if its MAC is good and it has not expired."""
+        if sid is None or sid in self.closed:
+            return None
+        session = self.sessions.get(sid)
+        if session is None:
+            expires = int.from_bytes(sid[:4], "big")
+            if expires <= now or expires > now + self.ttl_s + CLOCK_SKEW_S:
+                return None
+            key = self.key_for(sid)
+            if not wire.verified(key, packet):
+                return None
+            return self._track(sid, key, expires, now)
+        if session.expires <= now or not wire.verified(session.key, packet):
+            return None
+        return session
 
     def answer(self, packet: bytes) -> bytes | None:
         """The reply to one datagram, or None when it must be ignored."""
         t2 = self.stamp()
-        sid = wire.session_of(packet)
-        session = self.sessions.get(sid) if sid is not None else None
         now = self.clock()
-        if session is None or session.expires <= now or not wire.verified(session.key, packet):
+        session = self._session(wire.session_of(packet), packet, now)
+        if session is None:
             self.counters.ignored += 1
             return None
         kind = wire.kind_of(packet)

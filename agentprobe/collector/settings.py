@@ -35,11 +35,18 @@ class Settings:
     header_timeout_s: float = 10.0
     body_timeout_s: float = 30.0
     measure_budget_bytes: int = 512 * 2**20  # per agent, refilled over an hour
+    workers: int = 1
+    reuse_port: bool = False
 
     @property
     def database_url(self) -> str:
         """`--db` as given, else SQLite in the data dir."""
         return self.db_url or f"sqlite:///{self.data_dir / 'collector.db'}"
+
+    @property
+    def shared_database(self) -> bool:
+        """Whether several collector processes can share the database (PostgreSQL)."""
+        return self.database_url.startswith(("postgresql", "postgres:"))
 
     @property
     def tls_dir(self) -> Path:

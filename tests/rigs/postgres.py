@@ -67,8 +67,14 @@ class Cluster:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def start_cluster(bin_dir: Path) -> Cluster:
-    """initdb + postgres as the postgres user in a new /tmp dir; waits until it accepts."""
+TEST_SETTINGS = {"fsync": "off", "max_connections": "50"}
+
+
+def start_cluster(bin_dir: Path, settings: dict[str, str] | None = None) -> Cluster:
+    """initdb + postgres as the postgres user in a new /tmp dir; waits until it accepts.
+
+    `settings` (postgres -c NAME=VALUE) replace TEST_SETTINGS: the benches run with fsync
+    on, so that their commits are as durable as production's."""
     user = pwd.getpwnam("postgres")
     # Not under pytest's tmp dir: its parents are 0700 root, which postgres cannot enter.
     directory = Path(tempfile.mkdtemp(prefix="agentprobe-pg-"))
@@ -106,10 +112,7 @@ def start_cluster(bin_dir: Path) -> Cluster:
                 str(port),
                 "-c",
                 "listen_addresses=",
-                "-c",
-                "fsync=off",
-                "-c",
-                "max_connections=50",
+                *_options(settings or TEST_SETTINGS),
             ],
             user=user.pw_uid,
             group=user.pw_gid,
@@ -119,6 +122,10 @@ def start_cluster(bin_dir: Path) -> Cluster:
     cluster = Cluster(directory, port, process)
     _wait_ready(cluster)
     return cluster
+
+
+def _options(settings: dict[str, str]) -> list[str]:
+    return [part for name, value in settings.items() for part in ("-c", f"{name}={value}")]
 
 
 def _wait_ready(cluster: Cluster, timeout: float = 30.0) -> None:

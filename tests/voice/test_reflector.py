@@ -173,3 +173,20 @@ def test_many_sessions_at_once(reflector: Reflector) -> None:
     for thread in threads:
         thread.join(20)
     assert [len(r.run_result.arrivals) for r in runs] == [20] * 30
+
+
+def test_a_session_opened_on_one_reflector_is_answered_by_another_with_the_secret() -> None:
+    clock = FakeClock()
+    secret = bytes(range(32))
+    opener = Reflector(ttl_s=60, clock=clock, secret=secret)
+    sibling = Reflector(ttl_s=60, clock=clock, secret=secret)
+    stranger = Reflector(ttl_s=60, clock=clock, secret=bytes(32))
+    session, key = _session(opener)
+    assert session[:4] == (1060).to_bytes(4, "big")  # the expiry, readable by any node
+    assert key == sibling.key_for(session)
+    probe = wire.request(key, session, 7, 7, 80)
+    reply = sibling.answer(probe)
+    assert reply is not None and wire.parse_reply(key, session, reply) is not None
+    assert stranger.answer(probe) is None
+    clock.now += 61
+    assert sibling.answer(wire.request(key, session, 8, 8, 80)) is None  # expired everywhere

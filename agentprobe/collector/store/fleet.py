@@ -1,21 +1,26 @@
 """The fleet summary over a window: how ready the fleet is, what fails, and who needs help.
 
 The same dictionary feeds `GET /api/v1/fleet`, `collector report` and the dashboard.
-Aggregation runs in the database (GROUP BY over indexed time ranges); this module only
-shapes the grouped rows.
+Aggregation runs in the database over the hourly and daily rollups (`rollups.window`),
+never over raw reports: counts come from the fleet rollups, the worst agents from the
+per-agent ones, and how many agents report per team, site or location from the agents
+table (their latest report's group, as `agents` counts them), so a 30-day summary of
+10,000 agents costs about what a day's does. This module only shapes the grouped rows.
+Windows start on the hour.
 """
 
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from agentprobe.collector.store.schema import agents, report_checks, reports
+from agentprobe.collector.store import rollups
+from agentprobe.collector.store.scaling import WHOLE_REPORT
+from agentprobe.collector.store.schema import agents
 
 STATUSES = ("pass", "warn", "fail", "error")
 CHECK_STATUSES = (*STATUSES, "skip")
@@ -33,16 +38,17 @@ def iso(ts: float | None) -> str | None:
 def fleet_summary(engine: Engine, since_ts: float, now: float | None = None) -> dict[str, Any]:
     """Counts by status, per check, per team/site/location, readiness and the worst agents."""
     now = time.time() if now is None else now
+    fleet = rollups.window(since_ts, now, fleet=True)
     with engine.connect() as connection:
-        totals = _status_counts(connection, since_ts)
+        totals = _status_counts(connection, fleet)
         summary: dict[str, Any] = {
             "since": iso(since_ts),
             "until": iso(now),
             "reports": {"total": sum(totals.values()), **totals},
             "agents": _agents(connection, since_ts),
-            "checks": _checks(connection, since_ts),
-            "worst_agents": _worst_agents(connection, since_ts),
-            "groups": {name: _group(connection, since_ts, name) for name in GROUPINGS},
+            "checks": _checks(connection, fleet),
+            "worst_agents": _worst_agents(connection, since_ts, now),
+            "groups": {name: _group(connection, fleet, name, since_ts) for name in GROUPINGS},
         }
     reporting = summary["agents"]["reporting"]
     ready = summary["agents"]["by_last_status"].get("pass", 0)
@@ -50,15 +56,16 @@ def fleet_summary(engine: Engine, since_ts: float, now: float | None = None) -> 
     return summary
 
 
-def _status_counts(connection: Connection, since_ts: float) -> dict[str, int]:
-    query = (
-        sa.select(reports.c.status, sa.func.count())
-        .where(reports.c.created_ts >= since_ts)
-        .group_by(reports.c.status)
+def _total(window: sa.Subquery, status: str) -> sa.ColumnElement[Any]:
+    return sa.func.coalesce(sa.func.sum(window.c[status]), 0)
+
+
+def _status_counts(connection: Connection, window: sa.Subquery) -> dict[str, int]:
+    query = sa.select(*(_total(window, s) for s in STATUSES)).where(
+        window.c.check_name == WHOLE_REPORT
     )
-    counts = dict.fromkeys(STATUSES, 0)
-    counts.update({str(status): int(n) for status, n in connection.execute(query).all()})
-    return counts
+    row = connection.execute(query).one()
+    return {status: int(n) for status, n in zip(STATUSES, row, strict=True)}
 
 
 def _agents(connection: Connection, since_ts: float) -> dict[str, Any]:
@@ -81,38 +88,30 @@ def _agents(connection: Connection, since_ts: float) -> dict[str, Any]:
     }
 
 
-def _checks(connection: Connection, since_ts: float) -> list[dict[str, Any]]:
+def _checks(connection: Connection, window: sa.Subquery) -> list[dict[str, Any]]:
     """Per check: counts by status; most failures first."""
     query = (
-        sa.select(report_checks.c.name, report_checks.c.status, sa.func.count())
-        .where(report_checks.c.created_ts >= since_ts)
-        .group_by(report_checks.c.name, report_checks.c.status)
+        sa.select(window.c.check_name, *(_total(window, s) for s in CHECK_STATUSES))
+        .where(window.c.check_name != WHOLE_REPORT)
+        .group_by(window.c.check_name)
     )
-    table: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CHECK_STATUSES, 0))
-    for name, status, count in connection.execute(query).all():
-        table[str(name)][str(status)] = int(count)
-    rows = [{"name": name, **counts, "failures": counts["fail"]} for name, counts in table.items()]
+    rows = [
+        {"name": str(name), **{s: int(n) for s, n in zip(CHECK_STATUSES, counts, strict=True)}}
+        for name, *counts in connection.execute(query).all()
+    ]
+    for row in rows:
+        row["failures"] = row["fail"]
     return sorted(rows, key=lambda r: (-r["fail"], -r["error"], -r["warn"], r["name"]))
 
 
-def _count_if(status: str) -> sa.ColumnElement[Any]:
-    return sa.func.sum(sa.case((reports.c.status == status, 1), else_=0))
-
-
-def _worst_agents(connection: Connection, since_ts: float) -> list[dict[str, Any]]:
+def _worst_agents(connection: Connection, since_ts: float, now: float) -> list[dict[str, Any]]:
     """Agents with the most failing, then erroring, then warning reports in the window."""
-    fail, error, warn = _count_if("fail"), _count_if("error"), _count_if("warn")
+    window = rollups.not_passing(connection, since_ts, now)
+    fail, error, warn = (_total(window, s) for s in ("fail", "error", "warn"))
     query = (
-        sa.select(
-            reports.c.agent_id,
-            sa.func.count().label("reports"),
-            fail.label("fail"),
-            error.label("error"),
-            warn.label("warn"),
-        )
-        .where(reports.c.created_ts >= since_ts, reports.c.status != "pass")
-        .group_by(reports.c.agent_id)
-        .order_by(fail.desc(), error.desc(), warn.desc(), reports.c.agent_id)
+        sa.select(window.c.agent_id, fail.label("fail"), error.label("error"), warn.label("warn"))
+        .group_by(window.c.agent_id)
+        .order_by(fail.desc(), error.desc(), warn.desc(), window.c.agent_id)
         .limit(WORST_AGENTS)
     )
     rows = connection.execute(query).all()
@@ -120,7 +119,7 @@ def _worst_agents(connection: Connection, since_ts: float) -> list[dict[str, Any
     return [
         {
             "agent_id": row.agent_id,
-            "not_passing": int(row.reports),
+            "not_passing": int(row.fail + row.error + row.warn),
             "fail": int(row.fail),
             "error": int(row.error),
             "warn": int(row.warn),
@@ -153,26 +152,39 @@ def _agent_info(connection: Connection, agent_ids: list[str]) -> dict[str, dict[
     }
 
 
-def _group(connection: Connection, since_ts: float, column_name: str) -> list[dict[str, Any]]:
-    """Report counts by status and distinct agents per value of team, site or location."""
-    column = reports.c[column_name]
+def _group(
+    connection: Connection, window: sa.Subquery, column_name: str, since_ts: float
+) -> list[dict[str, Any]]:
+    """Report counts by status and reporting agents per value of team, site or location."""
+    column = window.c[column_name]
     query = (
         sa.select(
             column.label("value"),
-            sa.func.count().label("reports"),
-            sa.func.count(sa.distinct(reports.c.agent_id)).label("agents"),
-            *(_count_if(status).label(status) for status in STATUSES),
+            _total(window, "reports").label("reports"),
+            *(_total(window, status).label(status) for status in STATUSES),
         )
-        .where(reports.c.created_ts >= since_ts)
+        .where(window.c.check_name == WHOLE_REPORT)
         .group_by(column)
         .order_by(column)
     )
+    reporting = _reporting_by(connection, column_name, since_ts)
     return [
         {
             "name": row.value,
-            "agents": int(row.agents),
+            "agents": reporting.get(row.value, 0),
             "reports": int(row.reports),
             **{status: int(getattr(row, status)) for status in STATUSES},
         }
         for row in connection.execute(query).all()
     ]
+
+
+def _reporting_by(connection: Connection, column_name: str, since_ts: float) -> dict[str, int]:
+    """Unrevoked agents whose latest report is in the window, by its team, site or location."""
+    column = agents.c[column_name]
+    query = (
+        sa.select(column, sa.func.count())
+        .where(agents.c.revoked_ts.is_(None), agents.c.last_report_ts >= since_ts)
+        .group_by(column)
+    )
+    return {str(value): int(count) for value, count in connection.execute(query).all()}

@@ -5,13 +5,17 @@ so duplicate detection by a select inside the batch's transaction is race-free; 
 unique index on (agent_id, report_id) stays as the last line of defence. Report ids are
 an agent's idempotency keys, so they are unique per agent, not across the collector.
 
-Each table gets one multi-row INSERT per batch, written as driver SQL. Why not Core's
-constructs here: an executemany makes the sqlite3 driver drop and retake the GIL for every
-row, and under load each retake waits for the event loop (a 16-report commit took 17 ms
-instead of 4); a Core multi-row `.values([...])` avoids that but is recompiled per batch
-(~1 ms CPU per row). The duplicate check is driver SQL for the same reason: the Core
-select with an expanding IN cost more per batch than running it. The SQL below is plain
-SQL-92 plus `ON CONFLICT`, which SQLite and PostgreSQL spell the same way.
+Each table gets one multi-row INSERT per batch, written as driver SQL (`statements.py`
+says why). The duplicate check is driver SQL for the same reason: the Core select with an
+expanding IN cost more per batch than running it.
+
+On PostgreSQL several collectors write at once, and the reports table is partitioned by
+created_ts, so a unique index must include it: there the report row is inserted with
+`ON CONFLICT (report_id, agent_id, created_ts) DO NOTHING RETURNING`, which finds duplicates
+race-free across collectors (a retry carries the same report, so the same created_at).
+Locks are taken in one global order (agents, then hourly and daily rollups, each sorted
+by key), so two collectors' batches never deadlock. Every batch also adds to the hourly
+and daily rollups (`rollups.py`) in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,13 +28,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from agentprobe.collector.derived import derived_rows
+from agentprobe.collector.store import rollups
 from agentprobe.collector.store.operations import REPORT_TABLES, ops_metadata
 from agentprobe.collector.store.public_network import record_networks
 from agentprobe.collector.store.schema import agents, report_checks, reports
+from agentprobe.collector.store.statements import ROWS_PER_STATEMENT, insert_rows, placeholder
 from agentprobe.collector.validation import IncomingReport
 
 PURGE_CHUNK = 5000
-ROWS_PER_STATEMENT = 500  # at most ~5,000 bound parameters per statement, under every limit
 
 
 class ReportStore:
@@ -46,13 +51,17 @@ class ReportStore:
         """
         received = time.time()
         with self.engine.begin() as connection:
-            outcome, fresh = _split_duplicates(connection, items)
+            if connection.dialect.name == "postgresql":
+                outcome, fresh = _insert_new(connection, items, received)
+            else:
+                outcome, fresh = _split_duplicates(connection, items)
+                insert_rows(connection, reports, [_report_row(item, received) for item in fresh])
             if fresh:
-                _insert(connection, reports, [_report_row(item, received) for item in fresh])
                 checks = [_check_rows(item) for item in fresh]
-                _insert(connection, report_checks, [row for rows in checks for row in rows])
+                insert_rows(connection, report_checks, [row for rows in checks for row in rows])
                 _touch_agents(connection, fresh, received)
                 _insert_derived(connection, fresh)
+                rollups.add(connection, fresh)
         return outcome
 
     def purge(self, before_ts: float, max_chunks: int = 1000, chunk: int = PURGE_CHUNK) -> int:
@@ -73,6 +82,7 @@ class ReportStore:
             if not deleted:
                 break
             total += deleted
+        rollups.prune(self.engine, before_ts)
         return total
 
 
@@ -80,8 +90,9 @@ def _insert_derived(connection: Connection, fresh: list[IncomingReport]) -> None
     """Change events, key figures and causes of the new reports, in the same transaction."""
     described = [_described(item) for item in fresh if isinstance(item.data, dict)]
     for name, rows in derived_rows(described).items():
-        _insert(connection, ops_metadata.tables[name], rows)
-    _insert(connection, ops_metadata.tables["change_events"], record_networks(connection, fresh))
+        insert_rows(connection, ops_metadata.tables[name], rows)
+    networks = record_networks(connection, fresh)
+    insert_rows(connection, ops_metadata.tables["change_events"], networks)
 
 
 def _described(item: IncomingReport) -> dict[str, Any]:
@@ -105,29 +116,6 @@ def _chunk_bound(
     return lambda table: table.c.created_ts <= last
 
 
-def _placeholder(connection: Connection) -> str:
-    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
-
-
-def _values_sql(connection: Connection, table: sa.Table, columns: Sequence[str], count: int) -> str:
-    mark = _placeholder(connection)
-    row = "(" + ", ".join([mark] * len(columns)) + ")"
-    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES " + ", ".join([row] * count)
-
-
-def _insert(
-    connection: Connection, table: sa.Table, rows: list[dict[str, Any]], suffix: str = ""
-) -> None:
-    """INSERT every row with one statement per ROWS_PER_STATEMENT rows."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        chunk = rows[start : start + ROWS_PER_STATEMENT]
-        sql = _values_sql(connection, table, columns, len(chunk)) + suffix
-        connection.exec_driver_sql(sql, tuple(row[c] for row in chunk for c in columns))
-
-
 def _split_duplicates(
     connection: Connection, items: Sequence[IncomingReport]
 ) -> tuple[list[bool], list[IncomingReport]]:
@@ -136,7 +124,7 @@ def _split_duplicates(
     known: set[tuple[str, str]] = set()
     for start in range(0, len(wanted), ROWS_PER_STATEMENT):
         chunk = tuple(wanted[start : start + ROWS_PER_STATEMENT])
-        marks = ", ".join([_placeholder(connection)] * len(chunk))
+        marks = ", ".join([placeholder(connection)] * len(chunk))
         sql = f"SELECT agent_id, report_id FROM reports WHERE report_id IN ({marks})"
         known.update((row[0], row[1]) for row in connection.exec_driver_sql(sql, chunk))
     outcome, fresh = [], []
@@ -144,6 +132,32 @@ def _split_duplicates(
         key = (item.agent_id, item.report_id)
         is_new = key not in known
         known.add(key)
+        outcome.append(is_new)
+        if is_new:
+            fresh.append(item)
+    return outcome, fresh
+
+
+_NEW_ONLY = (
+    " ON CONFLICT (report_id, agent_id, created_ts) DO NOTHING"
+    " RETURNING report_id, agent_id, created_ts"
+)
+
+
+def _insert_new(
+    connection: Connection, items: Sequence[IncomingReport], received: float
+) -> tuple[list[bool], list[IncomingReport]]:
+    """Insert the reports not stored yet (by report_id and created_ts); which were new."""
+    first: dict[tuple[str, str, float], IncomingReport] = {}
+    for item in items:
+        first.setdefault((item.report_id, item.agent_id, item.created_ts), item)
+    rows = [_report_row(item, received) for item in first.values()]
+    inserted = insert_rows(connection, reports, rows, _NEW_ONLY)
+    stored = {(str(r[0]), str(r[1]), float(r[2])) for r in inserted}
+    outcome, fresh = [], []
+    for item in items:
+        key = (item.report_id, item.agent_id, item.created_ts)
+        is_new = key in stored and first.get(key) is item
         outcome.append(is_new)
         if is_new:
             fresh.append(item)
@@ -188,8 +202,8 @@ def _touch_agents(connection: Connection, fresh: list[IncomingReport], received:
         current = latest.get(item.agent_id)
         if current is None or item.created_ts >= current.created_ts:
             latest[item.agent_id] = item
-    rows = [_agent_row(item, received) for item in latest.values()]
-    _insert(connection, agents, rows, _UPSERT)
+    rows = [_agent_row(latest[agent_id], received) for agent_id in sorted(latest)]
+    insert_rows(connection, agents, rows, _UPSERT)
 
 
 def _upsert_suffix() -> str:

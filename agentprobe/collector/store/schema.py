@@ -14,10 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from agentprobe.collector.store import hardening, operations
+from agentprobe.collector.store import hardening, operations, scaling
 from agentprobe.collector.store.kpi_schema import create_kpi_tables
 
 metadata = sa.MetaData()
+CONNECT_TIMEOUT_S = 5  # a collector whose database is gone says so instead of hanging
 
 schema_version = sa.Table(
     "schema_version",
@@ -137,6 +138,10 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     *hardening.STEPS,  # versions 3, 4, 5: released ids, per-agent report ids, audit log
     operations.create_tables,  # version 6: change events, figures, causes, alerts
     create_kpi_tables,  # version 7: kpi_values, kpi_settings, token_roles
+    # Scale-out: rollups, the cluster's shared secrets, daily partitions (PostgreSQL).
+    scaling.create_rollups,  # version 8
+    scaling.create_cluster_secrets,  # version 9
+    scaling.partition_reports,  # version 10
 ]
 LATEST = len(MIGRATIONS)
 
@@ -174,7 +179,14 @@ def open_engine(url: str, auto_checkpoint: bool = True) -> Engine:
         if not auto_checkpoint:
             sa.event.listen(engine, "connect", _no_auto_checkpoint)
     else:
-        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+        engine = sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=8,
+            max_overflow=8,
+            pool_timeout=10,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+        )
     migrate(engine)
     return engine
 
