@@ -18,6 +18,7 @@ import requests
 import sqlalchemy as sa
 
 from tests.rigs import kpi_fleet
+from tests.rigs.chromium import ARGS, CHROMIUM
 from tests.rigs.collector import RunningCollector, run_cli, start_collector
 
 pytestmark = pytest.mark.integration
@@ -146,18 +147,6 @@ def test_per_agent_views_need_the_role_and_can_be_switched_off(fleet_rig: FleetR
         assert off.status_code == 403 and "switched off" in off.json()["detail"]
     finally:
         run_cli("collector", "kpi", "settings", "--agent-views", "on", *rig.cli_args())
-
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def test_kpi_pages_in_chromium(fleet_rig: FleetRig, tmp_path: Path) -> None:
