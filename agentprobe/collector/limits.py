@@ -43,7 +43,10 @@ class Rule:
 
 
 def rules(
-    report_bytes: int, upload_bytes: int, timeout_s: float = BODY_TIMEOUT_S
+    report_bytes: int,
+    upload_bytes: int,
+    timeout_s: float = BODY_TIMEOUT_S,
+    kpi_bytes: int = 32 * 1024 * 1024,
 ) -> dict[str, Rule]:
     """The per-path rules; paths not listed get `Rule(DEFAULT_BYTES, timeout_s)`."""
     return {
@@ -52,6 +55,7 @@ def rules(
         "/login": Rule(SMALL_BYTES, timeout_s),
         "/api/v1/reports": Rule(report_bytes, timeout_s, streamed=True),
         "/speedtest/upload.php": Rule(upload_bytes, 2 * timeout_s, streamed=True),
+        "/api/v1/kpis": Rule(kpi_bytes, 4 * timeout_s, streamed=True),  # a month's export
     }
 
 

@@ -100,6 +100,13 @@ def test_bad_files_store_nothing_and_good_ones_replace_each_agent_day_kpi(
     answer = _post(collector, genesys.encode(), mapping="genesys-cloud")
     assert answer.json()["kpis"] == ["aht_s", "calls_handled"]
     assert ("a1", "2026-11-04", "aht_s", 301.0) in _values(collector)
+    # A month's export is larger than the 16 KiB most routes take: this route takes it.
+    rows = [f"agent-{n:04d},2026-11-{1 + n % 28:02d},{300 + n % 50}\n" for n in range(1200)]
+    big = "agent_id,date,aht_s\n" + "".join(rows)
+    assert len(big) > 16 * 1024
+    answer = _post(collector, big.encode())
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["values"] == 1200
 
 
 @pytest.mark.parametrize("start", [1, 2])
