@@ -29,7 +29,7 @@ from agentprobe.collector.api.measure import MeasureBudget
 from agentprobe.collector.api.report_route import ReportIngest, ReportRoute
 from agentprobe.collector.attempts import Attempts
 from agentprobe.collector.auth import Authenticator
-from agentprobe.collector.errors import error_response, install_handlers
+from agentprobe.collector.errors import ERROR_RESPONSE, error_response, install_handlers
 from agentprobe.collector.headers import SecurityHeaders
 from agentprobe.collector.health import storage_trouble
 from agentprobe.collector.kpis.location import OfficeNetworks, parse_networks
@@ -52,7 +52,7 @@ from agentprobe.collector.validation import TimeBounds
 from agentprobe.collector.web import dashboard, kpi_pages
 
 log = logging.getLogger("agentprobe.collector")
-_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_ERROR = ERROR_RESPONSE
 
 
 def create_app(settings: Settings) -> FastAPI:

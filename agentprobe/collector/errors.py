@@ -29,6 +29,12 @@ class ApiError(Exception):
         self.status, self.error, self.detail, self.headers = status, error, detail, headers
 
 
+# How every route documents an error answer in OpenAPI: the one shape above.
+ERROR_RESPONSE: dict[str, Any] = {
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+}
+
+
 def error_response(
     status: int, error: str, detail: Any, headers: dict[str, str] | None = None
 ) -> JSONResponse:

@@ -11,14 +11,14 @@ from starlette.concurrency import run_in_threadpool
 
 from agentprobe.collector.api.read import Since, since_seconds
 from agentprobe.collector.auth import require_admin
-from agentprobe.collector.errors import ApiError
+from agentprobe.collector.errors import ERROR_RESPONSE, ApiError
 from agentprobe.collector.store import queries
 from agentprobe.collector.store.cause_summary import top_causes
 from agentprobe.collector.store.timeline import agent_timeline, fleet_changes
 from agentprobe.collector.store.trends import BUCKETS, GROUPS, trend
 
 router = APIRouter(tags=["operations"], dependencies=[Depends(require_admin)])
-_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_ERROR = ERROR_RESPONSE
 _RESPONSES: dict[int | str, dict[str, Any]] = {401: _ERROR, 422: _ERROR}
 Moment = Annotated[
     str, Query(max_length=40, description='a window ("7d") or an RFC 3339 time to start at')

@@ -8,16 +8,17 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from agentprobe.collector.api.read import _ERROR, _RESPONSES, Since, since_seconds
+from agentprobe.collector.api.read import Since, since_seconds
 from agentprobe.collector.auth import require_admin
-from agentprobe.collector.errors import ApiError
+from agentprobe.collector.errors import ERROR_RESPONSE, ApiError
 from agentprobe.collector.store import queries
 from agentprobe.collector.store.calls import agent_calls, fleet_calls
 
 router = APIRouter(tags=["calls"], dependencies=[Depends(require_admin)])
+_RESPONSES: dict[int | str, dict[str, Any]] = {401: ERROR_RESPONSE, 422: ERROR_RESPONSE}
 
 
-@router.get("/api/v1/agents/{agent_id}/calls", responses={**_RESPONSES, 404: _ERROR})
+@router.get("/api/v1/agents/{agent_id}/calls", responses={**_RESPONSES, 404: ERROR_RESPONSE})
 async def calls_of_agent(
     request: Request, agent_id: str, limit: int = Query(20, ge=1, le=1000)
 ) -> dict[str, Any]:

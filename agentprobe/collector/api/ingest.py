@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from agentprobe.collector.api.report_route import ReportIngest
-from agentprobe.collector.errors import ApiError
+from agentprobe.collector.errors import ERROR_RESPONSE, ApiError
 from agentprobe.collector.security import client_address, security
 from agentprobe.collector.store.credentials import Credentials, EnrollConflict, EnrollError
 from agentprobe.collector.validation import BIDI_CONTROLS
@@ -24,7 +24,7 @@ router = APIRouter(tags=["agents"])
 
 # No control characters and no bidirectional controls: the host is shown to people.
 _HOST = r"^[^\x00-\x1f\x7f" + "".join(sorted(BIDI_CONTROLS)) + "]*$"
-_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_ERROR = ERROR_RESPONSE
 
 
 class EnrollRequest(BaseModel):

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agentprobe.collector.api.read import Since, since_seconds
 from agentprobe.collector.auth import require_admin
-from agentprobe.collector.errors import ApiError
+from agentprobe.collector.errors import ERROR_RESPONSE, ApiError
 from agentprobe.collector.kpis import csvfile, insights
 from agentprobe.collector.kpis.location import OfficeNetworks, parse_networks
 from agentprobe.collector.kpis.mappings import BUILT_IN
@@ -33,7 +33,7 @@ log = logging.getLogger("agentprobe.collector")
 router = APIRouter(tags=["kpis"], dependencies=[Depends(require_admin)])
 MAX_CSV_BYTES = 32 * 1024 * 1024
 REFRESH_S = 30.0
-_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_ERROR = ERROR_RESPONSE
 _CSV_BODY = {
     "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
 }

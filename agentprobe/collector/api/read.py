@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from agentprobe.collector.auth import require_admin
-from agentprobe.collector.errors import ApiError
+from agentprobe.collector.errors import ERROR_RESPONSE, ApiError
 from agentprobe.collector.security import client_address, security
 from agentprobe.collector.store import queries, roster
 from agentprobe.collector.store.audit import actor_of
@@ -33,7 +33,7 @@ async def audited_admin(request: Request, token_sha256: str = Depends(require_ad
 
 
 router = APIRouter(tags=["operations"], dependencies=[Depends(audited_admin)])
-_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_ERROR = ERROR_RESPONSE
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     code: _ERROR for code in (400, 401, 408, 413, 422, 503)
 }
