@@ -12,7 +12,7 @@ import pytest
 
 from agentprobe.checks.call import CallCheck, CallConfig, call_report
 from agentprobe.checks.registry import config_from_dict
-from tests.rigs.chromium import ARGS, CHROMIUM
+from tests.rigs.chromium import ARGS, CHROMIUM, log_in
 from tests.rigs.collector import RunningCollector
 from tests.rigs.collector_client import admin_get, post
 
@@ -74,10 +74,7 @@ def test_calls_in_chromium(sqlite_collector: RunningCollector, tmp_path: Path) -
             page = browser.new_page(
                 ignore_https_errors=True, viewport={"width": 1280, "height": 900}
             )
-            page.goto(f"{rig.url}/login", timeout=20_000)
-            page.fill("input[name=token]", rig.admin_token)
-            page.click("button[type=submit]")
-            page.wait_for_selector("#readiness", timeout=20_000)
+            log_in(page, rig.url, rig.admin_token)
             page.goto(f"{rig.url}/agents/agent-a", timeout=20_000)
             rows = page.locator("#calls tr").all_inner_texts()
             assert len(rows) == 3 and "3.1" in rows[2] and "6.0%" in rows[2] and "srtp" in rows[2]

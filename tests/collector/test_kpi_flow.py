@@ -18,7 +18,7 @@ import requests
 import sqlalchemy as sa
 
 from tests.rigs import kpi_fleet
-from tests.rigs.chromium import ARGS, CHROMIUM
+from tests.rigs.chromium import ARGS, CHROMIUM, log_in
 from tests.rigs.collector import RunningCollector, run_cli, start_collector
 
 pytestmark = pytest.mark.integration
@@ -169,10 +169,7 @@ def test_kpi_pages_in_chromium(fleet_rig: FleetRig, tmp_path: Path) -> None:
         )
         try:
             page = browser.new_page()
-            page.goto(f"{rig.url}/login", timeout=30_000)
-            page.fill("input[name=token]", lead)
-            page.click("button[type=submit]")
-            page.wait_for_selector("#readiness", timeout=30_000)
+            log_in(page, rig.url, lead, timeout_ms=30_000)
             page.click("a.nav-kpis")
             page.wait_for_selector("#findings", timeout=30_000)
             findings = page.inner_text("#findings")

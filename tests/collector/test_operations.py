@@ -20,6 +20,7 @@ import pytest
 
 from agentprobe.collector.synthetic import NEW_BROWSER, FleetPlan
 from tests.collector.test_dashboard import ARGS, CHROMIUM
+from tests.rigs.chromium import log_in
 from tests.rigs.collector import RunningCollector, start_collector
 from tests.rigs.collector_client import admin_get, report_for
 from tests.rigs.fleet import seed_fleet
@@ -126,10 +127,7 @@ def test_public_network_change_is_an_event_and_never_stored_in_clear(
 
 
 def _login(page: Any, rig: RunningCollector) -> None:
-    page.goto(f"{rig.url}/login", timeout=20_000)
-    page.fill("input[name=token]", rig.admin_token)
-    page.click("button[type=submit]")
-    page.wait_for_selector("#readiness", timeout=20_000)
+    log_in(page, rig.url, rig.admin_token)
 
 
 def _fleet_page(page: Any, rig: RunningCollector, shots: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -12,3 +14,11 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def log_in(page: Any, url: str, token: str, timeout_ms: int = 20_000) -> None:
+    """Log in to the dashboard at `url` with an admin token; waits for the fleet page."""
+    page.goto(f"{url}/login", timeout=timeout_ms)
+    page.fill("input[name=token]", token)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#readiness", timeout=timeout_ms)
