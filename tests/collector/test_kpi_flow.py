@@ -104,10 +104,12 @@ def test_home_and_office_by_team_and_paired(fleet_rig: FleetRig) -> None:
     paired = {(r["measure"], r["team"]): r for r in answer["paired"]}
     for team, hybrid in (("all", 12), ("blue", 8), ("red", 4)):
         row = paired[("failing_share", team)]
-        assert row["agents"] == hybrid and row["low"] <= 0.25 <= row["high"], row  # 1 in 4 bad
+        share = kpi_fleet.home_bad_share(fleet, None if team == "all" else team)  # about 1 in 4
+        assert row["agents"] == hybrid and row["low"] <= share <= row["high"], (row, share)
     assert paired[("failing_share", "blue")]["verdict"] == "higher at home"
-    # Four agents are too few to survive the screening, though their interval says more.
-    assert paired[("failing_share", "red")]["verdict"] == "no clear difference"
+    for row in answer["paired"]:  # a verdict is called only where the screening lets it
+        if row["q"] is not None and row["q"] >= 0.05:
+            assert row["verdict"] == "no clear difference", row
     assert paired[("call_mos", "blue")]["verdict"] == "lower at home"
     for stored in rig.data_dir.glob("collector.db*"):  # the database and its WAL
         assert b"127.0.0.1" not in stored.read_bytes()  # no source address is kept

@@ -5,7 +5,10 @@ and Thursdays, reports from the office network's address), the rest always at ho
 third work on Wi-Fi at home. On about a quarter of home days the link is bad (quality
 0.05: voice and bandwidth fail). The KPI file's handle time rises by `aht_effect_s` on
 exactly those days, and CSAT falls by `csat_effect`; with both zero, nothing depends on
-health. Every draw comes from one seeded generator, so a test sees the same fleet always.
+health. Every draw comes from one seeded generator, and the 16 days end on the Wednesday
+before today, so each weekday falls on the same day of the plan whenever the test runs:
+a test sees the same fleet always, and a statistical assertion cannot pass on Monday and
+fail on Tuesday.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ SITES = ("lisbon", "porto")
 AGENTS = 16
 DAYS = 16
 OFFICE_WEEKDAYS = (1, 3)  # Tuesday, Thursday
+LAST_WEEKDAY = 2  # the plan ends on a Wednesday
 BAD_SHARE = 0.25
 
 
@@ -54,16 +58,28 @@ class Fleet:
 def plan(seed: int = 7, today: date | None = None) -> Fleet:
     rng = random.Random(seed)
     today = today or datetime.now(UTC).date()
+    today -= timedelta(days=(today.weekday() - LAST_WEEKDAY) % 7 or 7)  # before today
     fleet = Fleet()
     for n in range(AGENTS):
         agent_id, team, site = f"agent-{n:02d}", TEAMS[n % 2], SITES[(n // 2) % 2]
         hybrid, wifi = n % 4 != 3, n % 3 == 0
-        for back in range(DAYS, 0, -1):
+        for back in range(DAYS - 1, -1, -1):
             day = today - timedelta(days=back)
             office = hybrid and day.weekday() in OFFICE_WEEKDAYS
             bad = not office and rng.random() < BAD_SHARE
             fleet.days.append(AgentDayPlan(agent_id, team, site, day, office, wifi, bad))
     return fleet
+
+
+def home_bad_share(fleet: Fleet, team: str | None = None) -> float:
+    """The mean over hybrid agents of their share of bad home days: what pairing recovers."""
+    shares = []
+    for agent in fleet.agents():
+        days = [d for d in fleet.days if d.agent_id == agent and team in (None, d.team)]
+        home = [d for d in days if not d.office]
+        if home and len(home) < len(days):
+            shares.append(sum(d.bad for d in home) / len(home))
+    return sum(shares) / len(shares)
 
 
 def _network(rng: random.Random, wifi: bool) -> CheckResult:
