@@ -19,6 +19,7 @@ DEBS=(
     systemd                                                                      # systemd-analyze verify
     tshark                                                                       # independent RTP stream analysis for call figures (dumpcap with it)
     coturn                                                                       # a real TURN relay (ChannelData, Send/Data indications) for capture and browser calls
+    miniupnpd-nftables                                                           # a real UPnP IGD home router whose reboot the agent must notice
     nodejs                                                                       # the extension's origin list, run in Node
 )
 missing=()

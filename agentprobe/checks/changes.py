@@ -9,9 +9,17 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 from agentprobe.report import Event, utc_now
+
+# Values that are moments worked out from a counter (the router's up-since, from its
+# uptime) wobble by a second from run to run and drift by the two clocks' difference
+# while the PC is off; only a jump forward past the slack (s) is a restart. They are
+# compared only while their companion key (the same router) holds: a move to another
+# network is that key's change, not a restart.
+MOMENTS = {"network.router_uptime": (120.0, "network.gateway_mac_hash")}
 
 
 def diff_inventory(old: Mapping[str, str], new: Mapping[str, str], at: str = "") -> list[Event]:
@@ -23,8 +31,21 @@ def diff_inventory(old: Mapping[str, str], new: Mapping[str, str], at: str = "")
     return [
         Event("change", key, old[key], value, at)
         for key, value in sorted(new.items())
-        if key in old and old[key] != value
+        if key in old and _changed(key, old, new)
     ]
+
+
+def _changed(key: str, old: Mapping[str, str], new: Mapping[str, str]) -> bool:
+    if key not in MOMENTS:
+        return old[key] != new[key]
+    slack_s, companion = MOMENTS[key]
+    if old.get(companion) and new.get(companion) and old[companion] != new[companion]:
+        return False  # another router; a MAC the OS did not give last time proves nothing
+    try:
+        moved = datetime.fromisoformat(new[key]) - datetime.fromisoformat(old[key])
+    except ValueError:
+        return old[key] != new[key]
+    return moved.total_seconds() > slack_s
 
 
 class InventoryStore:

@@ -3,14 +3,18 @@
 Everything comes from what the OS exposes (see `agentprobe.netinfo`); a value it does not
 expose is left out and the summary says why. Locators (SSID, BSSID, gateway MAC) go only
 into the inventory, as salted hashes, so a move to another network shows up as a change
-event without revealing where the agent is.
+event without revealing where the agent is. Where the home router speaks UPnP IGD, its
+uptime gives the moment it (or its internet connection) last restarted: in the inventory
+as `network.router_uptime`, so a restart becomes a change event on the agent's timeline.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar, Protocol
 from urllib.parse import urlsplit
@@ -19,6 +23,7 @@ from agentprobe.checks.base import Check, Environment, Metric
 from agentprobe.config.spec import CheckConfig, every, setting
 from agentprobe.netinfo.model import Snapshot
 from agentprobe.netinfo.probe import Rtt
+from agentprobe.netinfo.router import RouterAnswer
 from agentprobe.netinfo.vpn import vpn_active
 from agentprobe.privacy import hash_locator
 from agentprobe.report import CheckResult, MetricValue, Status
@@ -34,6 +39,9 @@ class NetworkConfig(CheckConfig):
     probes: int = setting(
         3, "echo requests sent to the gateway (the median counts)", minimum=1, maximum=20
     )
+    upnp: bool = setting(
+        True, "ask the home router over UPnP (home network only) how long it has been up"
+    )
 
 
 class ProberLike(Protocol):
@@ -41,6 +49,12 @@ class ProberLike(Protocol):
 
     def gateway_rtt(self, gateway: str, count: int) -> Rtt: ...
     def resolve(self, name: str) -> Rtt: ...
+
+
+class RouterLike(Protocol):
+    """Asks the home router for its uptime (UPnP IGD); tests pass a fake."""
+
+    def ask(self, gateway: str) -> RouterAnswer: ...
 
 
 class NetworkCheck(Check[NetworkConfig]):
@@ -64,6 +78,9 @@ class NetworkCheck(Check[NetworkConfig]):
         "gateway_probe": Metric("method", "how the gateway was timed: icmp, ping or tcp:PORT"),
         "dns_ms": Metric("ms", "time to resolve [network] dns_name"),
         "vpn_active": Metric("bool", "a VPN tunnel is up or carries the default route"),
+        "router_uptime_s": Metric(
+            "s", "since the home router or its internet connection last restarted (UPnP)"
+        ),
     }
     bands: ClassVar[dict[str, Band]] = {
         "wifi_rssi_dbm": Band(-67, -75, higher_is_better=True),
@@ -85,14 +102,18 @@ class NetworkCheck(Check[NetworkConfig]):
         prober: ProberLike,
         data_dir: Path,
         dns_name: str = FALLBACK_DNS_NAME,
+        router: RouterLike | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(config)
         self.read, self.prober, self.data_dir = read, prober, data_dir
         self.dns_name = config.dns_name or dns_name
+        self.router, self.clock = router, clock
 
     @classmethod
     def create(cls, config: NetworkConfig, env: Environment) -> NetworkCheck:
         from agentprobe.netinfo.probe import Prober
+        from agentprobe.netinfo.router import Router
         from agentprobe.netinfo.snapshot import read_snapshot, run_command
 
         host = urlsplit(env.collector.url).hostname if env.collector.url else None
@@ -102,6 +123,7 @@ class NetworkCheck(Check[NetworkConfig]):
             Prober(run_command),
             env.data_dir,
             host or FALLBACK_DNS_NAME,
+            Router() if config.upnp else None,
         )
 
     def collect(self) -> CheckResult:
@@ -109,6 +131,8 @@ class NetworkCheck(Check[NetworkConfig]):
         findings = _Findings()
         metrics = self._link(snap, findings)
         metrics.update(self._gateway(snap, findings))
+        router, router_inventory = self._router(snap, findings)
+        metrics.update(router)
         metrics.update(self._dns(findings))
         active, why = vpn_active(snap.interfaces, snap.route, snap.vpn_route)
         metrics["vpn_active"] = active
@@ -117,6 +141,7 @@ class NetworkCheck(Check[NetworkConfig]):
         result = self.result(findings.summary(), metrics, self.ADVICE, findings.statuses)
         result.advice.extend(findings.advice)
         result.inventory = self._inventory(snap, active)
+        result.inventory.update(router_inventory)
         return result
 
     def _link(self, snap: Snapshot, findings: _Findings) -> dict[str, MetricValue]:
@@ -153,6 +178,26 @@ class NetworkCheck(Check[NetworkConfig]):
         findings.say(f"gateway {rtt.ms:g} ms ({rtt.method})")
         return {"gateway_rtt_ms": rtt.ms, "gateway_probe": rtt.method}
 
+    def _router(
+        self, snap: Snapshot, findings: _Findings
+    ) -> tuple[dict[str, MetricValue], dict[str, str]]:
+        """The router's uptime as a metric; its make and up-since moment for the inventory."""
+        if self.router is None or snap.route is None or snap.route.gateway is None:
+            return {}, {}
+        answer = self.router.ask(snap.route.gateway)
+        if answer.status is None:
+            findings.absent.append(f"router uptime ({answer.reason})")
+            return {}, {}
+        status = answer.status
+        inventory = {"network.router_model": status.make} if status.make else {}
+        if status.uptime_s is None:
+            findings.say(f"router says its internet link is {status.state or 'down'}")
+            return {}, inventory
+        findings.say(f"router up {_duration(status.uptime_s)}")
+        up_since = datetime.fromtimestamp(self.clock() - status.uptime_s, UTC)
+        inventory["network.router_uptime"] = up_since.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"router_uptime_s": status.uptime_s}, inventory
+
     def _dns(self, findings: _Findings) -> dict[str, MetricValue]:
         rtt = self.prober.resolve(self.dns_name)
         if rtt.ms is None:
@@ -177,6 +222,18 @@ class NetworkCheck(Check[NetworkConfig]):
             if value:
                 inventory[key] = hash_locator(value, self.data_dir)
         return inventory
+
+
+def _duration(seconds: int) -> str:
+    """3 d 4 h, 5 h 12 min, 40 min, 30 s: two units at most, as people say it."""
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min" if minutes else f"{secs} s"
 
 
 def _wifi_metrics(snap: Snapshot, findings: _Findings) -> dict[str, MetricValue]:

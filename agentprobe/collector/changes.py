@@ -16,6 +16,7 @@ from typing import Any
 
 CATEGORIES = ("software", "os", "audio", "network", "vpn", "public_network", "router", "other")
 HASHED = ("network.ssid_hash", "network.bssid_hash", "network.gateway_mac_hash")
+MOMENTS = ("network.router_uptime",)  # "up since" times: every agent's value is its own
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,15 @@ def category(what: str) -> str:
 def is_hashed(what: str) -> bool:
     """Values that are salted digests: shown as "changed", never grouped by value."""
     return what in HASHED or what == "collector.public_network"
+
+
+def by_value(what: str) -> bool:
+    """Whether the fleet view groups these changes by new value ("Chrome 131") or by kind.
+
+    Digests and moments are by kind: "12 agents' routers restarted" is the news, not
+    twelve groups of one.
+    """
+    return not is_hashed(what) and what not in MOMENTS
 
 
 def _median(values: list[float]) -> float | None:

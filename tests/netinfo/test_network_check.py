@@ -7,11 +7,14 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from agentprobe.checks.network import NetworkCheck, NetworkConfig
 from agentprobe.checks.registry import config_from_dict
 from agentprobe.checks.runner import environment
 from agentprobe.netinfo.model import Interface, Snapshot
 from agentprobe.netinfo.probe import Rtt
+from agentprobe.netinfo.router import RouterAnswer, RouterStatus
 from agentprobe.netinfo.snapshot import read_snapshot
 from agentprobe.privacy import hash_locator
 from agentprobe.report import CheckResult, Status
@@ -252,3 +255,63 @@ def test_configured_dns_name_and_collector_default(tmp_path: Path) -> None:
     env = environment(loaded, tmp_path)
     check = NetworkCheck.create(NetworkConfig(), env)
     assert isinstance(check, NetworkCheck) and check.dns_name == "collector.example"
+
+
+class FakeRouter:
+    """Answers for the router at the gateway; records which address was asked."""
+
+    def __init__(self, answer: RouterAnswer) -> None:
+        self.answer, self.asked = answer, []
+
+    def ask(self, gateway: str) -> RouterAnswer:
+        self.asked.append(gateway)
+        return self.answer
+
+
+def _with_router(tmp_path: Path, router: FakeRouter, now: float = 1_764_633_600.0) -> CheckResult:
+    root = linux_root(tmp_path)
+    runner = FakeRunner({IW: data("linux/iw_link_5ghz.txt")})
+
+    def read() -> Snapshot:
+        return read_snapshot("linux", runner, root, list)
+
+    check = NetworkCheck(
+        NetworkConfig(), read, GOOD, tmp_path / "data", "cc.example", router, lambda: now
+    )
+    return check.run()
+
+
+def test_router_uptime_from_upnp_becomes_its_up_since_moment(tmp_path: Path) -> None:
+    router = FakeRouter(RouterAnswer(RouterStatus("Sagemcom Livebox", "Connected", 273_600)))
+    result = _with_router(tmp_path, router)  # 2025-12-02T00:00:00Z, up 3 d 4 h
+    assert router.asked == ["192.168.1.254"]  # the default route's gateway, nobody else
+    assert result.metrics["router_uptime_s"] == 273_600
+    assert "; gateway 3.1 ms (icmp); router up 3 d 4 h; DNS " in result.summary
+    assert result.inventory["network.router_uptime"] == "2025-11-28T20:00:00Z"
+    assert result.inventory["network.router_model"] == "Sagemcom Livebox"
+    assert result.status is Status.PASS
+
+
+def test_a_router_with_its_link_down_or_without_upnp_says_so(tmp_path: Path) -> None:
+    down = _with_router(
+        tmp_path, FakeRouter(RouterAnswer(RouterStatus("ACME", "Connecting", None)))
+    )
+    assert "router_uptime_s" not in down.metrics
+    assert "router says its internet link is Connecting" in down.summary
+    assert "network.router_uptime" not in down.inventory
+    silent = _with_router(
+        tmp_path, FakeRouter(RouterAnswer(None, "the router did not answer UPnP"))
+    )
+    assert silent.summary.endswith("; not measured: router uptime (the router did not answer UPnP)")
+    assert silent.status is Status.PASS  # a router without UPnP is no fault of the agent's
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [(30, "30 s"), (2_460, "41 min"), (18_720, "5 h 12 min"), (90_000, "1 d 1 h")],
+)
+def test_router_uptime_is_said_as_people_say_it(tmp_path: Path, seconds: int, said: str) -> None:
+    router = FakeRouter(RouterAnswer(RouterStatus("", "Connected", seconds)))
+    result = _with_router(tmp_path, router)
+    assert f"router up {said};" in result.summary
+    assert "network.router_model" not in result.inventory

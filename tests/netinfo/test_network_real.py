@@ -62,7 +62,9 @@ def test_check_with_no_config_in_a_namespace(tmp_path: Path) -> None:
         assert metrics["link_speed_mbps"] == float(speed)
     assert GATEWAY not in done.stdout  # the summary carries no addresses
     assert network.summary.startswith(f"{rig.client_if} (ethernet")
-    assert network.summary.endswith(" ms; no VPN")
+    assert network.summary.endswith(
+        " ms; no VPN; not measured: router uptime (the router did not answer UPnP)"
+    )
     assert f"; DNS {FALLBACK_DNS_NAME} " in network.summary  # no collector: the fallback name
 
 

@@ -26,6 +26,7 @@ class Rig:
     client: str  # namespace names
     router: str
     client_if: str
+    router_if: str = ""
 
 
 def _ip(*args: str) -> None:
@@ -62,10 +63,11 @@ def _up(rig: Rig, router_if: str) -> None:
 def namespaces(tag: str) -> Iterator[Rig]:
     """Create the rig, run the DNS responder in the router namespace, tear all down after."""
     suffix = f"{os.getpid() % 100000}"
-    rig = Rig(f"ap-{tag}-cli-{suffix}", f"ap-{tag}-gw-{suffix}", f"apc{tag[:2]}{suffix}")
+    rig = Rig(f"ap-{tag}-cli-{suffix}", f"ap-{tag}-gw-{suffix}", f"apc{tag[:2]}{suffix}",
+              f"apg{tag[:2]}{suffix}")  # fmt: skip
     responder = None
     try:
-        _up(rig, f"apg{tag[:2]}{suffix}")
+        _up(rig, rig.router_if)
         responder = subprocess.Popen(
             ["ip", "netns", "exec", rig.router, sys.executable, str(RESPONDER),
              GATEWAY, "53", f"cc.test={GATEWAY}", f"{FALLBACK_DNS_NAME}={GATEWAY}"],

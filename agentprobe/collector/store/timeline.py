@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from agentprobe.collector.changes import Point, category, compare, is_hashed
+from agentprobe.collector.changes import Point, by_value, category, compare, is_hashed
 from agentprobe.collector.store.fleet import iso
 from agentprobe.collector.store.operations import change_events, report_figures
 
@@ -81,7 +81,7 @@ def fleet_changes(
         rows = _events(connection, c.at_ts >= since_ts, 50_000)
         groups: dict[tuple[str, str | None], dict[str, float]] = defaultdict(dict)
         for row in rows:  # newest first: keep each agent's first change of the kind
-            key = (row.what, None if is_hashed(row.what) else row.new)
+            key = (row.what, row.new if by_value(row.what) else None)
             groups[key][row.agent_id] = row.at_ts
         chosen = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0][0]))[:top]
         return [_group_summary(connection, key, members, span_s) for key, members in chosen]

@@ -158,6 +158,8 @@ async def agent_page(request: Request, agent_id: str, since: str = "7d") -> Resp
 
 def marker_label(event: dict[str, Any]) -> str:
     """A chart marker's text: what changed, and to what when the value is not a digest."""
+    if event.get("category") == "router":
+        return "router restarted"  # its value is the up-since moment the marker stands at
     name = str(event["what"]).split(".", 1)[-1]
     return f"{name} {event['to']}"[:32] if event.get("to") else f"{name} changed"
 
