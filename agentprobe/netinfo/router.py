@@ -82,11 +82,17 @@ class Router:
         search: Search = search_gateway,
         http: requests.Session | None = None,
     ) -> None:
-        self.timeout, self.search = timeout, search
-        self.http = http or requests.Session()
-        self.http.trust_env = False  # no proxy, no netrc: this is the LAN
+        self.timeout, self.search, self.http = timeout, search, http
 
     def ask(self, gateway: str) -> RouterAnswer:
+        """The router's status, or the reason there is none; never raises."""
+        if self.http is not None:
+            return self._ask(gateway, self.http)
+        with requests.Session() as http:  # one per question: no connection lingers
+            return self._ask(gateway, http)
+
+    def _ask(self, gateway: str, http: requests.Session) -> RouterAnswer:
+        http.trust_env = False  # no proxy, no netrc: this is the LAN
         try:
             if not isinstance(ip_address(gateway), IPv4Address):
                 return RouterAnswer(None, "UPnP is asked over IPv4 only")
@@ -94,18 +100,20 @@ class Router:
             if answer is None:
                 return RouterAnswer(None, "the router did not answer UPnP")
             location = parse_search_answer(answer).get("LOCATION", "")
-            description = parse_description(self._get(on_host(location, gateway)), location)
-            return RouterAnswer(self._status(description, gateway))
+            text = self._get(http, on_host(location, gateway))
+            return RouterAnswer(self._status(http, parse_description(text, location), gateway))
         except ValueError as error:  # UpnpError, or an address that is not one
             return RouterAnswer(None, f"the router's UPnP answer was unusable: {error}")
         except (OSError, requests.RequestException) as error:
             return RouterAnswer(None, f"the router's UPnP service failed: {type(error).__name__}")
 
-    def _status(self, description: Description, gateway: str) -> RouterStatus:
+    def _status(
+        self, http: requests.Session, description: Description, gateway: str
+    ) -> RouterStatus:
         answers: list[ConnectionStatus] = []
         for service in description.services:
             headers, body = status_request(service.kind)
-            text = self._post(on_host(service.control_url, gateway), headers, body)
+            text = self._post(http, on_host(service.control_url, gateway), headers, body)
             answers.append(parse_status(text))
             if answers[-1].connected:
                 break
@@ -113,12 +121,14 @@ class Router:
         uptime = status.uptime_s if status.connected else None
         return RouterStatus(description.make, status.state, uptime)
 
-    def _get(self, url: str) -> bytes:
-        with self.http.get(url, timeout=self.timeout * 2, stream=True, allow_redirects=False) as r:
+    def _get(self, http: requests.Session, url: str) -> bytes:
+        with http.get(url, timeout=self.timeout * 2, stream=True, allow_redirects=False) as r:
             return _body(r)
 
-    def _post(self, url: str, headers: dict[str, str], body: bytes) -> bytes:
-        with self.http.post(
+    def _post(
+        self, http: requests.Session, url: str, headers: dict[str, str], body: bytes
+    ) -> bytes:
+        with http.post(
             url, data=body, headers=headers, timeout=self.timeout * 2, stream=True,
             allow_redirects=False,
         ) as r:  # fmt: skip
