@@ -36,6 +36,7 @@ from agentprobe.collector.kpis.location import OfficeNetworks, parse_networks
 from agentprobe.collector.limits import BodyLimits, rules
 from agentprobe.collector.metrics import CONTENT_TYPE, CollectorMetrics
 from agentprobe.collector.reflector import Reflector
+from agentprobe.collector.revocations import follow_revocations
 from agentprobe.collector.security import Security
 from agentprobe.collector.settings import Settings
 from agentprobe.collector.store import keyring, queries, rollups
@@ -175,6 +176,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         asyncio.create_task(app.state.alerts.run_forever(), name="alerts"),
         asyncio.create_task(
             kpis.follow_offices(app.state.engine, app.state.offices), name="office-networks"
+        ),
+        asyncio.create_task(
+            follow_revocations(app.state.engine, app.state.reflector), name="revocations"
         ),
     ]
     try:

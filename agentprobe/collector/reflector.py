@@ -26,7 +26,7 @@ import secrets
 import socket
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -154,12 +154,21 @@ class Reflector:
 
     def close_agent(self, agent_id: str) -> int:
         """End at once every session this collector opened for `agent_id` (its token was
-        revoked or replaced). Sessions another collector opened end there, or expire."""
+        revoked or replaced). Other collectors learn it from the database within seconds
+        (`store/reflector_sessions.py`) and call `close`."""
         mine = self.opened.pop(agent_id, [])
-        for sid, end in mine:
-            self.sessions.pop(sid, None)
-            self.closed[sid] = end
+        self.close(mine)
         return len(mine)
+
+    def close(self, ended: Iterable[tuple[bytes, float]]) -> int:
+        """Stop answering these sessions, (id, expiry) each, seen here or not; how many
+        were not closed already."""
+        fresh = 0
+        for sid, end in ended:
+            self.sessions.pop(sid, None)
+            fresh += sid not in self.closed
+            self.closed[sid] = end
+        return fresh
 
     def _track(self, session_id: bytes, key: bytes, expires: float, now: float) -> Session:
         while len(self.sessions) >= MAX_SESSIONS:

@@ -16,17 +16,20 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from agentprobe.collector.auth import require_agent
 from agentprobe.collector.buckets import KeyedBuckets
 from agentprobe.collector.errors import ApiError
 from agentprobe.collector.metrics import CollectorMetrics
+from agentprobe.collector.store import reflector_sessions
 
 router = APIRouter()
 
@@ -102,6 +105,16 @@ async def open_reflector_session(
     if reflector is None or not reflector.running:
         raise ApiError(503, "unavailable", "the voice reflector is not running on this collector")
     session: dict[str, Any] = reflector.open_session(agent_id)
+    session_id = bytes.fromhex(session["session_id"])
+    expires = float(int.from_bytes(session_id[:4], "big"))
+    try:  # every collector must be able to end it: no record, no session
+        await run_in_threadpool(
+            reflector_sessions.record, request.app.state.engine, session_id, agent_id,
+            time.time(), expires,
+        )  # fmt: skip
+    except Exception as error:
+        reflector.close([(session_id, expires)])
+        raise ApiError(503, "unavailable", "the session could not be recorded") from error
     return session
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from agentprobe.collector.store import hardening, operations, scaling
+from agentprobe.collector.store import hardening, operations, reflector_sessions, scaling
 from agentprobe.collector.store.kpi_schema import create_kpi_tables
 
 metadata = sa.MetaData()
@@ -142,6 +142,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     scaling.create_rollups,  # version 8
     scaling.create_cluster_secrets,  # version 9
     scaling.partition_reports,  # version 10
+    reflector_sessions.create_table,  # version 11: whose each reflector session is
 ]
 LATEST = len(MIGRATIONS)
 

@@ -6,6 +6,7 @@ import base64
 import socket
 import threading
 import time
+from functools import partial
 from typing import Any
 
 import pytest
@@ -108,6 +109,44 @@ def _open_session(rig: RunningCollector, token: str) -> dict[str, Any]:
     assert answer.status_code == 201, answer.text
     session: dict[str, Any] = answer.json()
     return session
+
+
+def _answers(port: int, sid: bytes, key: bytes, tries: int = 3) -> bool:
+    """Whether the reflector on `port` answers a probe packet of the session (UDP may drop
+    one, so a few tries, each bounded by its timeout)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        udp.settimeout(0.5)
+        for seq in range(tries):
+            udp.sendto(wire.request(key, sid, seq, time.time_ns(), 80), ("127.0.0.1", port))
+            try:
+                return wire.parse_reply(key, sid, udp.recvfrom(2048)[0]) is not None
+            except TimeoutError:
+                continue
+    return False
+
+
+def _ended(port: int, sid: bytes, key: bytes) -> bool:
+    return not _answers(port, sid, key, tries=2)
+
+
+def test_a_revocation_on_one_node_ends_the_session_on_every_node(nodes: Nodes) -> None:
+    session = _open_session(nodes.a, _enroll(nodes, "prober-2"))
+    sid, key = bytes.fromhex(session["session_id"]), base64.b64decode(session["key"])
+    assert _answers(nodes.a.port, sid, key) and _answers(nodes.b.port, sid, key)
+    gone = requests.delete(
+        f"{nodes.b.url}/api/v1/agents/prober-2/token",  # not the node that opened it
+        headers=nodes.b.admin_headers(),
+        verify=str(nodes.ca_file),
+        timeout=10,
+    )
+    assert gone.status_code == 204
+    started = time.monotonic()
+    for port in (nodes.a.port, nodes.b.port):
+        wait_until(
+            partial(_ended, port, sid, key), 15, f"the reflector on {port} to end the session",
+            interval_s=0.2,
+        )  # fmt: skip
+    assert time.monotonic() - started < 10  # "within seconds": the poll runs every 2 s
 
 
 def test_a_reflector_session_opened_on_one_node_is_answered_by_the_other(nodes: Nodes) -> None:
