@@ -14,6 +14,12 @@ from tests.rigs.collector_client import admin_get, post, report_for, stored_coun
 
 
 def test_enrol_post_duplicate_read_and_report(collector: RunningCollector) -> None:
+    # The operator's own way to a secret and a token, against the running collector.
+    collector.enroll_secret = run_cli("collector", "secret", "create", *collector.cli_args())
+    collector.enroll_secret = collector.enroll_secret.strip()
+    assert collector.enroll_secret.startswith("ape_")
+    collector.admin_token = run_cli("collector", "admin-token", "create", *collector.cli_args())
+    collector.admin_token = collector.admin_token.strip()
     token = collector.enroll("agent-1")
     now = datetime.now(UTC)
     first = report_for("agent-1", 1, team="blue", site="lisbon", created=now - timedelta(hours=2))

@@ -138,12 +138,26 @@ def start_collector(
     rig.pid = rig.process.pid
     try:
         _wait_healthy(rig)
-        rig.enroll_secret = run_cli("collector", "secret", "create", *rig.cli_args()).strip()
-        rig.admin_token = run_cli("collector", "admin-token", "create", *rig.cli_args()).strip()
+        rig.enroll_secret, rig.admin_token = _credentials(rig)
     except BaseException:
         rig.stop()
         raise
     return rig
+
+
+def _credentials(rig: RunningCollector) -> tuple[str, str]:
+    """An enrol secret and an admin token, made by the store calls `collector secret
+    create` and `collector admin-token create` make, in this process: two CLI runs cost
+    three seconds a collector (tests/collector/test_flow.py runs the CLI itself)."""
+    from agentprobe.collector.options import open_store
+    from agentprobe.collector.store.credentials import Credentials
+    from agentprobe.collector.store.kpis import create_token
+
+    engine = open_store(rig.data_dir, rig.db)
+    try:
+        return Credentials(engine).create_secret(), create_token(engine, "ops")
+    finally:
+        engine.dispose()
 
 
 def _url_host(host: str) -> str:
