@@ -27,8 +27,12 @@ Send = Callable[[Message], Awaitable[None]]
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-SMALL_BYTES = 4 * 1024  # enrolment and login: a secret, an id and a host name
+# A body one past its fields' limits must still fit, so that it is refused as invalid
+# (422, with the field named) rather than as too large: each character may arrive as a
+# 12-byte JSON escape (a surrogate pair), so the limits allow for that.
+SMALL_BYTES = 8 * 1024  # enrolment and login: a secret, an id and a host name
 DEFAULT_BYTES = 16 * 1024  # every other route takes no body worth the name
+OFFICES_BYTES = 128 * 1024  # up to 200 office networks, however they are escaped
 BODY_TIMEOUT_S = 30.0
 CLOSE = {"Connection": "close"}
 
@@ -56,6 +60,7 @@ def rules(
         "/api/v1/reports": Rule(report_bytes, timeout_s, streamed=True),
         "/speedtest/upload.php": Rule(upload_bytes, 2 * timeout_s, streamed=True),
         "/api/v1/kpis": Rule(kpi_bytes, 4 * timeout_s, streamed=True),  # a month's export
+        "/api/v1/kpis/offices": Rule(OFFICES_BYTES, timeout_s),
     }
 
 

@@ -59,9 +59,20 @@ def test_the_guard_caps_each_address_and_the_total() -> None:
 
 def test_small_routes_take_a_few_kib_and_the_rest_their_own_limit() -> None:
     table = rules(256 * 1024, 64 * 2**20, 30.0)
-    assert table["/api/v1/enroll"].max_bytes == table["/login"].max_bytes == SMALL_BYTES == 4096
+    assert table["/api/v1/enroll"].max_bytes == table["/login"].max_bytes == SMALL_BYTES == 8192
     assert table[""].max_bytes == DEFAULT_BYTES == 16384
     assert table["/api/v1/reports"].streamed and table["/speedtest/upload.php"].timeout_s == 60.0
+
+
+def test_a_body_one_past_its_field_limits_still_fits_its_route() -> None:
+    """So it is refused as invalid (422, naming the field), not as too large (413), even
+    when every character comes as a 12-byte JSON escape (schemathesis sends such)."""
+    table = rules(256 * 1024, 64 * 2**20, 30.0)
+    astral = "\U0001f600"
+    enrol = {"enroll_secret": astral * 257, "agent_id": astral * 129, "host": astral * 256}
+    offices = {"networks": [astral * 50] * 201}
+    for path, body in (("/api/v1/enroll", enrol), ("/api/v1/kpis/offices", offices)):
+        assert len(json.dumps(body).encode()) <= table[path].max_bytes, path
 
 
 def _refusal(raw: bytes, bounds: TimeBounds | None = None) -> tuple[int, str]:

@@ -43,8 +43,8 @@ MinDays = Annotated[int, Query(ge=3, le=10_000, description="agent-days needed o
 class Offices(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    # Small enough that a list one past the limit still fits the route's 16 KiB body
-    # limit, so it is refused as invalid (422), not as too large (413).
+    # A list one past these limits fits the route's body limit (limits.OFFICES_BYTES),
+    # so it is refused as invalid (422), not as too large (413).
     networks: list[Annotated[str, Field(max_length=49)]] = Field(
         max_length=200, description='CIDRs, e.g. "10.20.0.0/16"'
     )
