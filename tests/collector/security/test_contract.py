@@ -11,6 +11,7 @@ import hypothesis
 import pytest
 import requests
 import schemathesis
+from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -28,6 +29,15 @@ MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGAT
 # A schema-valid report can still be refused: its created_at must fall in the window the
 # collector keeps (422), which JSON Schema cannot express. Every other check stays on.
 EXCLUDED = [positive_data_acceptance]
+# A body over its route's limit is refused before it is read, with the 413 every route
+# documents: a rejection of invalid data like schemathesis' own list. The limits let a
+# body one past its fields' limits through to a 422 (tests/collector/test_guards.py), but
+# a report's schema allows bodies no sane limit holds once each field is maxed out.
+REJECTIONS = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429",
+              "5xx"]  # fmt: skip
+CONFIG = SchemathesisConfig.from_dict(
+    {"checks": {"negative_data_rejection": {"expected-statuses": REJECTIONS}}}
+)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +50,7 @@ def _operations(
     rig: RunningCollector, session: requests.Session
 ) -> list[schemathesis.APIOperation]:
     document = session.get(f"{rig.url}/openapi.json", verify=str(rig.ca_file), timeout=10).json()
-    schema = schemathesis.openapi.from_dict(document)
+    schema = schemathesis.openapi.from_dict(document, config=CONFIG)
     found = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -51,6 +61,18 @@ def _operations(
             continue  # bulk downloads; revoking or releasing the fuzzing's own agent
         found.append(operation)
     return found
+
+
+def test_a_body_refused_as_too_large_counts_as_rejected() -> None:
+    document = {
+        "openapi": "3.0.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/x": {"put": {"responses": {"200": {"description": "ok"}}}}},
+    }
+    schema = schemathesis.openapi.from_dict(document, config=CONFIG)
+    operation = next(iter(schema.get_all_operations())).ok()
+    checks = schema.config.checks_config_for(operation=operation, phase=None)
+    assert checks.negative_data_rejection.expected_statuses == REJECTIONS
 
 
 def test_every_operation_keeps_to_its_documented_contract(
