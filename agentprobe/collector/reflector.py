@@ -79,6 +79,11 @@ class Counters:
     limited: int = 0
 
 
+def session_expiry(session_id: bytes) -> int:
+    """When a session ends (seconds since the epoch): its id's first four bytes."""
+    return int.from_bytes(session_id[:4], "big")
+
+
 class Reflector:
     """UDP echo for authenticated probe sessions. `start()` binds, `stop()` closes."""
 
@@ -204,7 +209,7 @@ class Reflector:
             return None
         session = self.sessions.get(sid)
         if session is None:
-            expires = int.from_bytes(sid[:4], "big")
+            expires = session_expiry(sid)
             if expires <= now or expires > now + self.ttl_s + CLOCK_SKEW_S:
                 return None
             key = self.key_for(sid)

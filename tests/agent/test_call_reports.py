@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from agentprobe.agent.call_intake import CallIntake
 from agentprobe.calls.spool import CallSpool
 from agentprobe.report import Report
 from tests.rigs.collector import RunningCollector, start_collector
+from tests.rigs.collector_client import agent_reports
 from tests.rigs.daemon import start_daemon, wait_for, write_config
 
 AGENT = "call-agent"
@@ -61,17 +61,7 @@ def collector(tmp_path: Path) -> Any:
 
 
 def call_reports(collector: RunningCollector) -> list[dict[str, Any]]:
-    answer = requests.get(
-        f"{collector.url}/api/v1/agents/{AGENT}/reports",
-        params={"limit": 100},
-        headers=collector.admin_headers(),
-        verify=str(collector.ca_file),
-        timeout=10,
-    )
-    if answer.status_code == 404:
-        return []
-    answer.raise_for_status()
-    return [r for r in answer.json()["reports"] if r["trigger"] == "call_end"]
+    return [r for r in agent_reports(collector, AGENT) if r["trigger"] == "call_end"]
 
 
 @pytest.mark.integration

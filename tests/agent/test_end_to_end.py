@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from tests.rigs.collector import RunningCollector, start_collector
+from tests.rigs.collector_client import agent_reports
 from tests.rigs.daemon import start_daemon, wait_for, write_config
 from tests.rigs.gate_relay import GateRelay
 
@@ -28,18 +29,8 @@ def collector(tmp_path: Path) -> Any:
 
 
 def stored_ids(collector: RunningCollector, agent: str = AGENT) -> list[str]:
-    """Every report_id the collector holds for `agent` (one page: these tests make few)."""
-    answer = requests.get(
-        f"{collector.url}/api/v1/agents/{agent}/reports",
-        params={"limit": 10000},
-        headers=collector.admin_headers(),
-        verify=str(collector.ca_file),
-        timeout=10,
-    )
-    if answer.status_code == 404:
-        return []
-    answer.raise_for_status()
-    return [report["report_id"] for report in answer.json()["reports"]]
+    """Every report_id the collector holds for `agent`."""
+    return [report["report_id"] for report in agent_reports(collector, agent)]
 
 
 def daemon_config(tmp_path: Path, collector: RunningCollector, url: str | None = None) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from agentprobe.collector.reflector import Reflector
+from agentprobe.collector.reflector import Reflector, session_expiry
 from agentprobe.collector.revocations import follow_revocations
 from agentprobe.collector.store import reflector_sessions as store
 from agentprobe.collector.store.credentials import Credentials
@@ -57,7 +57,7 @@ def test_the_task_ends_sessions_the_database_says_are_cut_off(tmp_path: Path) ->
     opener, answerer = Reflector(secret=b"s" * 32), Reflector(secret=b"s" * 32)
     session = opener.open_session("a1")
     sid, key = bytes.fromhex(session["session_id"]), base64.b64decode(session["key"])
-    store.record(engine, sid, "a1", time.time(), int.from_bytes(sid[:4], "big"))
+    store.record(engine, sid, "a1", time.time(), session_expiry(sid))
 
     async def scenario() -> tuple[bool, bool]:
         await answerer.start("127.0.0.1", 0)

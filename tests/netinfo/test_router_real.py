@@ -14,13 +14,14 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
-import requests
 
 from agentprobe.report import Report
 from tests.rigs import upnp_router
 from tests.rigs.collector import RunningCollector, start_collector
+from tests.rigs.collector_client import admin_get, post
 from tests.rigs.router import GATEWAY, Rig, in_ns, namespaces, usable
 
 pytestmark = [
@@ -49,23 +50,15 @@ def _worker(rig: Rig, home: Path) -> Report:
     return Report.from_json(done.stdout)
 
 
-def _post(rig: RunningCollector, token: str, report: Report) -> None:
-    answer = requests.post(
-        f"{rig.url}/api/v1/reports",
-        data=report.to_json(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-        verify=str(rig.ca_file),
-        timeout=15,
-    )
+def _posted(rig: RunningCollector, token: str, report: Report) -> None:
+    answer = post(rig, token, report.to_json())
     assert answer.status_code == 201, answer.text
 
 
-def _get(rig: RunningCollector, path: str) -> dict:
-    answer = requests.get(
-        f"{rig.url}{path}", headers=rig.admin_headers(), verify=str(rig.ca_file), timeout=15
-    )
+def _get(rig: RunningCollector, path: str, **params: str) -> dict[str, Any]:
+    answer = admin_get(rig, path, **params)
     assert answer.status_code == 200, answer.text
-    body: dict = answer.json()
+    body: dict[str, Any] = answer.json()
     return body
 
 
@@ -105,15 +98,15 @@ def _show(tmp_path: Path, before: Report, after: Report) -> None:
     try:
         token = collector.enroll("home-01")
         for report in (before, after):
-            _post(collector, token, report)
+            _posted(collector, token, report)
         neighbour = Report.from_dict(
             {**after.to_dict(), "agent_id": "home-02", "report_id": str(uuid.uuid4())}
         )
-        _post(collector, collector.enroll("home-02"), neighbour)
-        (event,) = _get(collector, "/api/v1/agents/home-01/timeline?since=7d")["events"]
+        _posted(collector, collector.enroll("home-02"), neighbour)
+        (event,) = _get(collector, "/api/v1/agents/home-01/timeline", since="7d")["events"]
         assert event["category"] == "router" and event["what"] == "network.router_uptime"
         assert (event["from"], event["to"]) == (after.events[0].from_, after.events[0].to)
-        changes = _get(collector, "/api/v1/fleet/changes?since=7d")["changes"]
+        changes = _get(collector, "/api/v1/fleet/changes", since="7d")["changes"]
         (router,) = [c for c in changes if c["category"] == "router"]
         assert router["agents"] == 2 and router["to"] is None  # one group, not one per moment
         assert router["agent_ids"] == ["home-01", "home-02"]

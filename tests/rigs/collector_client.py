@@ -46,6 +46,17 @@ def admin_get(rig: RunningCollector, path: str, **params: Any) -> requests.Respo
     )
 
 
+def agent_reports(rig: RunningCollector, agent_id: str) -> list[dict[str, Any]]:
+    """The agent's stored reports, newest first (one page: the tests make few); none
+    while the collector does not know the agent yet."""
+    answer = admin_get(rig, f"/api/v1/agents/{agent_id}/reports", limit=10000)
+    if answer.status_code == 404:
+        return []
+    answer.raise_for_status()
+    reports: list[dict[str, Any]] = answer.json()["reports"]
+    return reports
+
+
 def stored_count(rig: RunningCollector) -> int:
     """Rows in the reports table, read straight from the collector's database."""
     url = rig.db or f"sqlite:///{rig.data_dir / 'collector.db'}"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +28,7 @@ from agentprobe.collector.auth import require_agent
 from agentprobe.collector.buckets import KeyedBuckets
 from agentprobe.collector.errors import ApiError
 from agentprobe.collector.metrics import CollectorMetrics
+from agentprobe.collector.reflector import session_expiry
 from agentprobe.collector.store import reflector_sessions
 
 router = APIRouter()
@@ -106,11 +106,11 @@ async def open_reflector_session(
         raise ApiError(503, "unavailable", "the voice reflector is not running on this collector")
     session: dict[str, Any] = reflector.open_session(agent_id)
     session_id = bytes.fromhex(session["session_id"])
-    expires = float(int.from_bytes(session_id[:4], "big"))
+    expires = float(session_expiry(session_id))
     try:  # every collector must be able to end it: no record, no session
         await run_in_threadpool(
             reflector_sessions.record, request.app.state.engine, session_id, agent_id,
-            time.time(), expires,
+            reflector.clock(), expires,
         )  # fmt: skip
     except Exception as error:
         reflector.close([(session_id, expires)])
